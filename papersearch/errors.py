@@ -1,0 +1,72 @@
+"""Exceptions papersearch raises: each names what went wrong and where.
+
+Every error a user can cause derives from :class:`PapersearchError`, so an
+embedding application can catch one type; the CLI turns them into a message
+and a non-zero exit instead of a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PapersearchError(Exception):
+    """Base class of every error papersearch raises on purpose."""
+
+
+class DigestError(PapersearchError):
+    """A digest file could not be read, or (in strict mode) held a malformed entry."""
+
+    def __init__(self, path: str | Path, line: int | None, message: str) -> None:
+        self.path = str(path)
+        self.line = line
+        self.message = message
+        where = f"{self.path}:{line}" if line is not None else self.path
+        super().__init__(f"{where}: {message}")
+
+
+class QueryError(PapersearchError):
+    """A query was refused; the message quotes (a prefix of) the query."""
+
+    def __init__(self, query: str, message: str) -> None:
+        self.query = query
+        self.message = message
+        shown = query if len(query) <= 60 else query[:57] + "..."
+        super().__init__(f"query {shown!r}: {message}")
+
+
+class IndexError_(PapersearchError):
+    """Base class of errors about an index directory (named to avoid the builtin)."""
+
+    def __init__(self, path: str | Path, message: str) -> None:
+        self.path = str(path)
+        self.message = message
+        super().__init__(f"index {self.path}: {message}")
+
+
+class IndexNotFoundError(IndexError_):
+    """No papersearch index exists at the given directory."""
+
+
+class IndexVersionError(IndexError_):
+    """The index was built by an incompatible papersearch version or schema."""
+
+
+class IndexLockedError(IndexError_):
+    """Another writer held the index lock for longer than the timeout."""
+
+
+class IndexCorruptError(IndexError_):
+    """The index files are damaged (a segment is missing or truncated)."""
+
+
+__all__ = [
+    "DigestError",
+    "IndexCorruptError",
+    "IndexError_",
+    "IndexLockedError",
+    "IndexNotFoundError",
+    "IndexVersionError",
+    "PapersearchError",
+    "QueryError",
+]

@@ -1,0 +1,187 @@
+"""Typed records at papersearch's boundaries: what parsing yields, what search returns.
+
+These are pydantic models so that an embedding application gets validated,
+JSON-serialisable values (``model_dump(mode="json")``) and the CLI's ``--json``
+output is just their dump.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Bullet(_Frozen):
+    """One summary bullet; ``label`` keeps structure such as ``What's New``."""
+
+    text: str
+    label: str | None = None
+    level: int = 0  # 0 for a top-level bullet, 1 for a nested ``  - (1)`` one
+
+
+class DigestEntry(_Frozen):
+    """One paper as one day's digest lists it (before merging across days)."""
+
+    arxiv_id: str
+    title: str
+    raw_title: str
+    url: str
+    date: dt.date
+    votes: int | None = None
+    authors: list[str] = Field(default_factory=list)
+    bullets: list[Bullet] = Field(default_factory=list)
+    image_url: str | None = None
+    video_url: str | None = None
+    line: int = 0
+
+
+class ParseIssue(_Frozen):
+    """A problem found while reading a digest; ``error`` entries were skipped."""
+
+    path: str
+    line: int
+    severity: Literal["error", "warning"]
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.severity}: {self.message}"
+
+
+class Digest(_Frozen):
+    """A parsed day file: its day, its entries in file order, and what was wrong."""
+
+    path: str
+    day: dt.date
+    sha256: str
+    entries: list[DigestEntry]
+    issues: list[ParseIssue] = Field(default_factory=list)
+
+
+class Paper(_Frozen):
+    """A paper merged over every digest that lists it.
+
+    Text and votes come from the latest listing that has them; ``dates`` holds
+    every day the paper was listed, oldest first.
+    """
+
+    arxiv_id: str
+    title: str
+    url: str
+    votes: int | None = None
+    dates: list[dt.date]
+    authors: list[str] = Field(default_factory=list)
+    bullets: list[Bullet] = Field(default_factory=list)
+    image_url: str | None = None
+    video_url: str | None = None
+    other_titles: list[str] = Field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        """The bullets as one text, one bullet a line (labels included)."""
+        return "\n".join(bullet_line(b) for b in self.bullets)
+
+
+def bullet_line(bullet: Bullet) -> str:
+    """Render a bullet as one line of plain text: ``label: text`` when labelled."""
+    return f"{bullet.label}: {bullet.text}" if bullet.label else bullet.text
+
+
+class FileReport(_Frozen):
+    """What ``add`` did with one file."""
+
+    path: str
+    status: Literal["added", "updated", "unchanged", "failed"]
+    day: dt.date | None = None
+    papers: int = 0
+    message: str | None = None
+
+
+class AddReport(_Frozen):
+    """What one ``PaperIndex.add`` call did, file by file and in sum."""
+
+    files: list[FileReport] = Field(default_factory=list)
+    issues: list[ParseIssue] = Field(default_factory=list)
+    papers_added: int = 0
+    papers_updated: int = 0
+    papers_removed: int = 0
+
+    def count(self, status: str) -> int:
+        """How many files ended with ``status`` (added, updated, unchanged, failed)."""
+        return sum(1 for f in self.files if f.status == status)
+
+    @property
+    def added(self) -> list[str]:
+        return [f.path for f in self.files if f.status == "added"]
+
+    @property
+    def updated(self) -> list[str]:
+        return [f.path for f in self.files if f.status == "updated"]
+
+    @property
+    def skipped(self) -> list[str]:
+        """Files whose content was already indexed as it is."""
+        return [f.path for f in self.files if f.status == "unchanged"]
+
+    @property
+    def failed(self) -> list[str]:
+        return [f.path for f in self.files if f.status == "failed"]
+
+
+Span = tuple[int, int]
+
+
+class Hit(_Frozen):
+    """One ranked search result."""
+
+    arxiv_id: str
+    title: str
+    url: str
+    votes: int | None
+    dates: list[dt.date]
+    authors: list[str]
+    score: float
+    text_score: float
+    vote_factor: float
+    snippet: str
+    snippet_highlights: list[Span] = Field(default_factory=list)
+    title_highlights: list[Span] = Field(default_factory=list)
+
+
+class SearchResult(_Frozen):
+    """Hits in rank order plus what the engine made of the query."""
+
+    query: str
+    total: int
+    hits: list[Hit]
+    relaxed: bool = False  # no paper matched every word; these match some
+    ignored_terms: list[str] = Field(default_factory=list)  # words found nowhere
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    def __getitem__(self, i: int) -> Hit:
+        return self.hits[i]
+
+    def __iter__(self) -> Iterator[Hit]:  # type: ignore[override]
+        """Iterate over the hits (not the model's fields)."""
+        return iter(self.hits)
+
+
+class IndexStats(_Frozen):
+    """Size and provenance of an index."""
+
+    path: str
+    papers: int
+    days: int
+    first_date: dt.date | None
+    last_date: dt.date | None
+    size_bytes: int
+    papersearch_version: str
+    schema_version: int
