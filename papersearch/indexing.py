@@ -1,0 +1,224 @@
+"""Indexing: adding digest files to an index, incrementally and idempotently.
+
+A digest file stands for one day. Adding it compares its hash with the day
+already indexed: the same content changes nothing; new or changed content
+replaces that day's entries, and only the papers that day lists (now or
+before) are re-merged from the days that list them. A paper that no day lists
+any more is deleted. All of one ``add`` is one Whoosh commit: a failure or a
+kill part-way leaves the last commit as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter
+from whoosh.index import Index, LockError
+
+from papersearch.digest import find_digests, parse_digest
+from papersearch.errors import DigestError, IndexLockedError
+from papersearch.models import AddReport, Digest, DigestEntry, FileReport, ParseIssue, Paper
+from papersearch.schema import KIND_DAY, KIND_PAPER, day_key, paper_key
+
+ProgressCallback = Callable[[int, int, str], None]
+"""Called as ``progress(done, total, path)`` after each file is parsed."""
+
+_ENTRIES = TypeAdapter(list[DigestEntry])
+
+
+def merge_entries(entries: Sequence[DigestEntry]) -> Paper:
+    """Merge one paper's listings (any order) into a :class:`Paper`.
+
+    The latest listing gives the title and text; votes, authors, bullets and
+    media come from the latest listing that has them; every date is kept.
+    """
+    ordered = sorted(entries, key=lambda e: (e.date, e.line))
+    latest = ordered[-1]
+
+    def latest_with(attr: str) -> Any:
+        for entry in reversed(ordered):
+            value = getattr(entry, attr)
+            if value:
+                return value
+        return getattr(latest, attr)
+
+    votes = next((e.votes for e in reversed(ordered) if e.votes is not None), None)
+    titles: list[str] = []
+    for entry in reversed(ordered):
+        if entry.title != latest.title and entry.title not in titles:
+            titles.append(entry.title)
+    return Paper(
+        arxiv_id=latest.arxiv_id, title=latest.title, url=latest.url, votes=votes,
+        dates=sorted({e.date for e in ordered}), authors=latest_with("authors"),
+        bullets=latest_with("bullets"), image_url=latest_with("image_url"),
+        video_url=latest_with("video_url"), other_titles=titles,
+    )
+
+
+def paper_document(paper: Paper, days: Iterable[str]) -> dict[str, Any]:
+    """The Whoosh fields of a paper document."""
+    title = "\n".join([paper.title, *paper.other_titles])
+    return {
+        "key": paper_key(paper.arxiv_id),
+        "kind": KIND_PAPER,
+        "arxiv_id": paper.arxiv_id,
+        "title": title,
+        "summary": paper.summary,
+        "authors": "\n".join(paper.authors),
+        "dates": ",".join(d.isoformat() for d in paper.dates),
+        "votes": paper.votes if paper.votes is not None else -1,
+        "last_date": int(paper.dates[-1].strftime("%Y%m%d")),
+        "record": paper.model_dump_json(),
+        "days": ",".join(sorted(days)),
+    }
+
+
+def day_document(digest: Digest) -> dict[str, Any]:
+    """The Whoosh fields of a day document (no searchable text)."""
+    return {
+        "key": day_key(digest.day.isoformat()),
+        "kind": KIND_DAY,
+        "record": _ENTRIES.dump_json(digest.entries).decode("utf-8"),
+        "sha256": digest.sha256,
+        "source": digest.path,
+    }
+
+
+def parse_files(paths: Iterable[str | Path], *, strict: bool,
+                progress: ProgressCallback | None) -> tuple[list[Digest], list[FileReport],
+                                                         list[ParseIssue]]:
+    """Parse every digest under ``paths``; unreadable files become failed reports.
+
+    In strict mode the first problem raises :class:`DigestError` before the
+    index is touched.
+    """
+    files: list[Path] = []
+    for path in paths:
+        for found in find_digests(path):
+            if found not in files:
+                files.append(found)
+    digests: list[Digest] = []
+    failed: list[FileReport] = []
+    issues: list[ParseIssue] = []
+    for done, file in enumerate(files, start=1):
+        try:
+            digest = parse_digest(file, strict=strict)
+        except DigestError as exc:
+            if strict:
+                raise
+            failed.append(FileReport(path=str(file), status="failed", message=exc.message))
+            issues.append(ParseIssue(path=str(file), line=exc.line or 0, severity="error",
+                                     message=exc.message))
+        else:
+            digests.append(digest)
+            issues.extend(digest.issues)
+        if progress is not None:
+            progress(done, len(files), str(file))
+    return digests, failed, issues
+
+
+class _DayStore:
+    """The entries of each day: those changed in this batch, else as indexed."""
+
+    def __init__(self, searcher: Any) -> None:
+        self.searcher = searcher
+        self.changed: dict[str, list[DigestEntry]] = {}
+        self._loaded: dict[str, list[DigestEntry]] = {}
+
+    def stored(self, day: str) -> dict[str, Any] | None:
+        fields: dict[str, Any] | None = self.searcher.document(key=day_key(day))
+        return fields
+
+    def entries(self, day: str) -> list[DigestEntry]:
+        if day in self.changed:
+            return self.changed[day]
+        if day not in self._loaded:
+            fields = self.stored(day)
+            self._loaded[day] = _ENTRIES.validate_json(fields["record"]) if fields else []
+        return self._loaded[day]
+
+
+def add_digests(ix: Index, paths: Sequence[str | Path], *, strict: bool = False,
+                lock_timeout: float = 0.0,
+                progress: ProgressCallback | None = None) -> AddReport:
+    """Add digest files or folders to ``ix``; see the module docstring."""
+    digests, failed, issues = parse_files(paths, strict=strict, progress=progress)
+    try:
+        writer = ix.writer(timeout=lock_timeout, delay=0.05, limitmb=256)
+    except LockError as exc:
+        raise IndexLockedError(ix.storage.folder, "another process is writing to this index "
+                               f"(waited {lock_timeout:g} s for its lock)") from exc
+    try:
+        report = _apply(writer, digests, failed, issues)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    return report
+
+
+def _apply(writer: Any, digests: list[Digest], failed: list[FileReport],
+           issues: list[ParseIssue]) -> AddReport:
+    searcher = writer.searcher()
+    try:
+        days = _DayStore(searcher)
+        files: list[FileReport] = []
+        affected: set[str] = set()
+        for digest in digests:
+            day = digest.day.isoformat()
+            stored = days.stored(day)
+            previous = days.changed.get(day)
+            if previous is None and stored is not None and stored.get("sha256") == digest.sha256:
+                files.append(FileReport(path=digest.path, status="unchanged", day=digest.day,
+                                        papers=len(digest.entries)))
+                continue
+            before = previous if previous is not None else days.entries(day)
+            affected.update(e.arxiv_id for e in before)
+            affected.update(e.arxiv_id for e in digest.entries)
+            days.changed[day] = digest.entries
+            writer.update_document(**day_document(digest))
+            status = "updated" if (stored is not None or previous is not None) else "added"
+            files.append(FileReport(path=digest.path, status=status, day=digest.day,
+                                    papers=len(digest.entries)))
+        added, updated, removed = _remerge(writer, searcher, days, affected)
+    finally:
+        searcher.close()
+    return AddReport(files=files + failed, issues=issues, papers_added=added,
+                     papers_updated=updated, papers_removed=removed)
+
+
+def _remerge(writer: Any, searcher: Any, days: _DayStore,
+             affected: set[str]) -> tuple[int, int, int]:
+    """Rewrite the documents of ``affected`` papers from the days that list them."""
+    listed: dict[str, dict[str, DigestEntry]] = {}
+    for day, entries in days.changed.items():
+        for entry in entries:
+            listed.setdefault(entry.arxiv_id, {})[day] = entry
+    added = updated = removed = 0
+    for arxiv_id in sorted(affected):
+        existing = searcher.document(key=paper_key(arxiv_id))
+        by_day = dict(listed.get(arxiv_id, {}))
+        if existing is not None:
+            for day in filter(None, str(existing.get("days", "")).split(",")):
+                if day in days.changed or day in by_day:
+                    continue
+                for entry in days.entries(day):
+                    if entry.arxiv_id == arxiv_id:
+                        by_day[day] = entry
+        if not by_day:
+            if existing is not None:
+                writer.delete_by_term("key", paper_key(arxiv_id))
+                removed += 1
+            continue
+        paper = merge_entries(list(by_day.values()))
+        document = paper_document(paper, by_day)
+        if existing is None:
+            added += 1
+        elif existing.get("record") != document["record"] or existing.get("days") != document["days"]:
+            updated += 1
+        else:
+            continue
+        writer.update_document(**document)
+    return added, updated, removed

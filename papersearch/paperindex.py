@@ -1,0 +1,242 @@
+"""PaperIndex: the public face of an index directory.
+
+Opening, creating, adding digests, searching, fetching one paper and stats.
+It holds no global state: every index object owns its Whoosh index and one
+searcher per thread (Whoosh searchers read files through shared handles and
+are not safe to share between threads), refreshed when another writer commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from whoosh import index as windex
+from whoosh.index import EmptyIndexError, Index
+
+from papersearch import __version__
+from papersearch.errors import (
+    IndexCorruptError,
+    IndexNotFoundError,
+    IndexVersionError,
+    PapersearchError,
+)
+from papersearch.indexing import ProgressCallback, add_digests
+from papersearch.models import AddReport, IndexStats, Paper, SearchResult
+from papersearch.ranking import DEFAULT_VOTE_WEIGHT, VoteBlendedBM25F
+from papersearch.schema import (
+    KIND_DAY,
+    KIND_META,
+    KIND_PAPER,
+    META_KEY,
+    SCHEMA_VERSION,
+    build_schema,
+    paper_key,
+)
+from papersearch.searching import SORT_ORDERS, QueryCompiler, SearchOptions, SortOrder, run_search
+
+REBUILD_HINT = "rebuild it with: papersearch index --rebuild PATH..."
+
+
+def _is_index(path: Path) -> bool:
+    return path.is_dir() and any(path.glob("_MAIN_*.toc"))
+
+
+class PaperIndex:
+    """A papersearch index on disk. Create with :meth:`create`, open with :meth:`open`.
+
+    ``vote_weight`` is the default weight of votes in ranking (see
+    :mod:`papersearch.ranking`); ``lock_timeout`` is how many seconds ``add``
+    waits for another writer before raising
+    :class:`~papersearch.errors.IndexLockedError`.
+    """
+
+    def __init__(self, ix: Index, path: Path, *, vote_weight: float = DEFAULT_VOTE_WEIGHT,
+                 lock_timeout: float = 10.0) -> None:
+        self._ix = ix
+        self.path = path
+        self.vote_weight = vote_weight
+        self.lock_timeout = lock_timeout
+        self._compiler = QueryCompiler(ix.schema)
+        self._local = threading.local()
+        self._searchers: list[Any] = []
+        self._searchers_lock = threading.Lock()
+
+    # -- opening ---------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: str | Path, *, overwrite: bool = False,
+               **options: Any) -> PaperIndex:
+        """Create an empty index at ``path`` (a directory, made if missing).
+
+        Refuses to replace an existing index unless ``overwrite`` is true.
+        """
+        path = Path(path)
+        if _is_index(path):
+            if not overwrite:
+                raise PapersearchError(f"index {path}: already exists; open it with "
+                                       "PaperIndex.open, or pass overwrite=True to replace it")
+            shutil.rmtree(path)
+        path.mkdir(parents=True, exist_ok=True)
+        ix = windex.create_in(str(path), build_schema())
+        writer = ix.writer()
+        writer.add_document(key=META_KEY, kind=KIND_META, version=__version__,
+                            schema_version=SCHEMA_VERSION)
+        writer.commit()
+        return cls(ix, path, **options)
+
+    @classmethod
+    def open(cls, path: str | Path, *, create: bool = False, **options: Any) -> PaperIndex:
+        """Open the index at ``path``; with ``create=True`` make it if there is none.
+
+        Raises IndexNotFoundError, IndexVersionError (built by an incompatible
+        papersearch) or IndexCorruptError, each saying how to recover.
+        """
+        path = Path(path)
+        if not _is_index(path):
+            if create:
+                return cls.create(path, **options)
+            raise IndexNotFoundError(path, "no index here; build one with: "
+                                     "papersearch index PATH... (or PaperIndex.create)")
+        try:
+            ix = windex.open_dir(str(path))
+        except EmptyIndexError as exc:
+            raise IndexNotFoundError(path, f"no index here ({exc})") from exc
+        except (AttributeError, ImportError, ModuleNotFoundError, TypeError) as exc:
+            raise IndexVersionError(path, "made by an incompatible papersearch version "
+                                    f"({exc}); {REBUILD_HINT}") from exc
+        except OSError as exc:
+            raise IndexCorruptError(path, f"cannot read the index ({exc}); {REBUILD_HINT}") from exc
+        except Exception as exc:  # a truncated TOC raises struct/pickle errors
+            raise IndexCorruptError(path, f"damaged ({type(exc).__name__}: {exc}); "
+                                    f"{REBUILD_HINT}") from exc
+        index = cls(ix, path, **options)
+        index._check_version()
+        return index
+
+    def _check_version(self) -> None:
+        meta = self._read(lambda s: s.document(key=META_KEY))
+        if meta is None:
+            raise IndexVersionError(self.path, f"not a papersearch index; {REBUILD_HINT}")
+        if meta.get("schema_version") != SCHEMA_VERSION:
+            raise IndexVersionError(
+                self.path, f"built by papersearch {meta.get('version')} (schema "
+                f"{meta.get('schema_version')}); this is papersearch {__version__} (schema "
+                f"{SCHEMA_VERSION}); {REBUILD_HINT}")
+
+    # -- reading ---------------------------------------------------------------------
+
+    def _searcher(self) -> Any:
+        """This thread's searcher, refreshed if another writer committed since."""
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None:
+            searcher = self._ix.searcher(weighting=VoteBlendedBM25F(self.vote_weight))
+            with self._searchers_lock:
+                self._searchers.append(searcher)
+        elif not searcher.up_to_date():
+            fresh = searcher.refresh()
+            if fresh is not searcher:
+                with self._searchers_lock:
+                    self._searchers.remove(searcher)
+                    self._searchers.append(fresh)
+                searcher = fresh
+        self._local.searcher = searcher
+        return searcher
+
+    def _read(self, fn: Any) -> Any:
+        try:
+            return fn(self._searcher())
+        except PapersearchError:
+            raise
+        except (OSError, EOFError, ValueError, KeyError) as exc:
+            if isinstance(exc, FileNotFoundError) or "struct" in type(exc).__module__:
+                raise IndexCorruptError(self.path, f"damaged ({exc}); {REBUILD_HINT}") from exc
+            raise
+
+    def search(self, query: str, *, limit: int = 10, sort: SortOrder = "relevance",
+               since: dt.date | None = None, until: dt.date | None = None,
+               min_votes: int | None = None, vote_weight: float | None = None) -> SearchResult:
+        """Search papers; hits come ranked, each with a highlighted snippet.
+
+        ``sort`` is ``relevance`` (BM25F blended with votes), ``votes`` or
+        ``date`` (newest listing first). ``since``/``until`` keep papers listed
+        on a day in that range (inclusive); ``min_votes`` drops papers with
+        fewer or unknown votes. Raises QueryError for a query it cannot serve.
+        """
+        if sort not in SORT_ORDERS:
+            raise ValueError(f"sort must be one of {', '.join(SORT_ORDERS)}, not {sort!r}")
+        weight = self.vote_weight if vote_weight is None else vote_weight
+        options = SearchOptions(limit=limit, sort=sort, since=since, until=until,
+                                min_votes=min_votes, vote_weight=weight)
+
+        def go(searcher: Any) -> SearchResult:
+            if weight != searcher.weighting.vote_weight:
+                with self._ix.searcher(weighting=VoteBlendedBM25F(weight)) as own:
+                    return run_search(own, self._compiler, query, options)
+            return run_search(searcher, self._compiler, query, options)
+
+        result: SearchResult = self._read(go)
+        return result
+
+    def get(self, arxiv_id: str) -> Paper | None:
+        """The paper with this arXiv id (``2401.12070``), or None."""
+        fields = self._read(lambda s: s.document(key=paper_key(arxiv_id.strip().lower())))
+        return Paper.model_validate_json(fields["record"]) if fields else None
+
+    def stats(self) -> IndexStats:
+        """Paper and day counts, the date range and the size on disk."""
+        def collect(searcher: Any) -> IndexStats:
+            papers = sum(1 for _ in searcher.document_numbers(kind=KIND_PAPER))
+            days = sorted(fields["key"][4:] for fields in searcher.documents(kind=KIND_DAY))
+            meta = searcher.document(key=META_KEY) or {}
+            size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
+            return IndexStats(
+                path=str(self.path), papers=papers, days=len(days),
+                first_date=dt.date.fromisoformat(days[0]) if days else None,
+                last_date=dt.date.fromisoformat(days[-1]) if days else None,
+                size_bytes=size, papersearch_version=str(meta.get("version", "?")),
+                schema_version=int(meta.get("schema_version", 0)),
+            )
+        result: IndexStats = self._read(collect)
+        return result
+
+    # -- writing ---------------------------------------------------------------------
+
+    def add(self, paths: str | Path | Sequence[str | Path], *, strict: bool = False,
+            progress: ProgressCallback | None = None) -> AddReport:
+        """Add digest files, or folders of them; returns what was added, updated, skipped, failed.
+
+        Idempotent: unchanged files are skipped; a changed day file replaces
+        that day's entries. Broken entries are reported (file and line) and
+        skipped unless ``strict``, which raises DigestError before writing.
+        """
+        if isinstance(paths, (str, Path)):
+            paths = [paths]
+        return add_digests(self._ix, list(paths), strict=strict,
+                           lock_timeout=self.lock_timeout, progress=progress)
+
+    # -- lifetime ----------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close every searcher this object opened (in any thread) and the index."""
+        with self._searchers_lock:
+            for searcher in self._searchers:
+                searcher.close()
+            self._searchers.clear()
+        self._local = threading.local()
+        self._ix.close()
+
+    def __enter__(self) -> PaperIndex:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"PaperIndex({str(self.path)!r})"

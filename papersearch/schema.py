@@ -1,0 +1,71 @@
+"""The Whoosh schema of a papersearch index, and the version it is stamped with.
+
+One index holds three kinds of document, told apart by ``kind``:
+
+- ``paper``: one per arXiv id, merged over every day that lists it; the
+  searchable fields plus the full record as JSON for display.
+- ``day``: one per digest day, holding that day's parsed entries and the
+  digest's hash, so re-adding a file is a no-op and a changed day can be
+  replaced without re-reading any other file.
+- ``meta``: one, with the papersearch and schema versions that built the index.
+
+All three live in one index so that a commit changes them together or not at all.
+"""
+
+from __future__ import annotations
+
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from papersearch.analysis import author_analyzer, text_analyzer
+
+# Bump when the schema, the analysis chain or the stored record changes in a
+# way an existing index cannot serve; open() then asks for a rebuild.
+SCHEMA_VERSION = 1
+
+KIND_PAPER = "paper"
+KIND_DAY = "day"
+KIND_META = "meta"
+META_KEY = "meta"
+
+# Field names a query may name with a prefix, and the index field each one means.
+QUERY_FIELDS = {
+    "title": "title",
+    "summary": "summary",
+    "author": "authors",
+    "authors": "authors",
+    "id": "arxiv_id",
+    "arxiv": "arxiv_id",
+}
+
+
+def paper_key(arxiv_id: str) -> str:
+    return f"paper:{arxiv_id}"
+
+
+def day_key(day: str) -> str:
+    return f"day:{day}"
+
+
+def build_schema() -> Schema:
+    """A fresh schema: text fields share one analyzer so a query reads the same in each."""
+    text = text_analyzer()
+    return Schema(
+        key=ID(unique=True, stored=True),
+        kind=ID(stored=True),
+        arxiv_id=ID(stored=True),
+        title=TEXT(analyzer=text, stored=True, phrase=True),
+        summary=TEXT(analyzer=text, stored=True, phrase=True),
+        authors=TEXT(analyzer=author_analyzer(), stored=True, phrase=True),
+        # Every day the paper was listed, "YYYY-MM-DD"; a range query filters dates.
+        dates=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
+        # -1 means unknown, so sorting puts unknown last and min-votes excludes it.
+        votes=NUMERIC(int, bits=32, signed=True, stored=True, sortable=True),
+        # The latest listing day as YYYYMMDD, for sorting by date.
+        last_date=NUMERIC(int, bits=32, stored=True, sortable=True),
+        record=STORED(),   # the Paper as JSON (papers) or the day's entries (days)
+        sha256=STORED(),   # the digest's hash (days)
+        source=STORED(),   # the digest's path (days)
+        days=STORED(),     # the days that list this paper, comma-separated (papers)
+        version=STORED(),  # papersearch version (meta)
+        schema_version=STORED(),  # SCHEMA_VERSION (meta)
+    )

@@ -1,0 +1,234 @@
+"""Searching: from a parsed query to ranked, highlighted hits.
+
+Each word of a query is analyzed with the index's own analyzers (query mode)
+and looked for in every text field with the boosts of :mod:`papersearch.ranking`.
+Words combine with AND; a word that matches nothing anywhere is dropped (and
+reported in ``ignored_terms``) so the rest still find papers; if no paper has
+every remaining word, the words combine with OR instead and the result says
+``relaxed``. Filters (dates, votes) restrict without scoring.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from whoosh import query as wq
+from whoosh import sorting
+from whoosh.fields import Schema
+
+from papersearch.highlight import best_snippet, match_spans
+from papersearch.models import Hit, Paper, SearchResult, bullet_line
+from papersearch.query import And, Node, Not, Or, Word, describe, parse_query
+from papersearch.ranking import DEFAULT_VOTE_WEIGHT, FIELD_BOOSTS, vote_factor
+from papersearch.schema import KIND_PAPER
+
+SortOrder = Literal["relevance", "votes", "date"]
+SORT_ORDERS: tuple[str, ...] = ("relevance", "votes", "date")
+TEXT_FIELDS = ("title", "summary", "authors")
+_ARXIV_ID = re.compile(r"^(?:arxiv:)?(\d{4}\.\d{4,5})(?:v\d+)?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    """Everything besides the query text that shapes a search."""
+
+    limit: int = 10
+    sort: SortOrder = "relevance"
+    since: dt.date | None = None
+    until: dt.date | None = None
+    min_votes: int | None = None
+    vote_weight: float = DEFAULT_VOTE_WEIGHT
+
+
+class QueryCompiler:
+    """Turns query syntax trees into Whoosh queries for one schema."""
+
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
+
+    def analyze(self, fieldname: str, text: str) -> list[tuple[int, str]]:
+        """(position, term) pairs of ``text`` in ``fieldname``, query mode."""
+        analyzer = self.schema[fieldname].analyzer
+        return [(t.pos, t.text) for t in analyzer(text, positions=True, mode="query")
+                if not t.stopped]
+
+    def word(self, node: Word) -> wq.Query | None:
+        """A word or phrase: its terms in every field it may be in, boosted per field."""
+        if node.field == "arxiv_id" or (node.field is None and _ARXIV_ID.match(node.text)):
+            match = _ARXIV_ID.match(node.text)
+            exact = wq.Term("arxiv_id", (match.group(1) if match else node.text).lower(),
+                            boost=10.0)
+            if node.field == "arxiv_id":
+                return exact
+        else:
+            exact = None
+        fields = (node.field,) if node.field else TEXT_FIELDS
+        if node.field is None and not self.analyze("summary", node.text) and exact is None:
+            return None  # only particles or stop words: nothing to look for
+        per_field: list[wq.Query] = []
+        for fieldname in fields:
+            tokens = self.analyze(fieldname, node.text)
+            if not tokens:
+                continue
+            boost = FIELD_BOOSTS.get(fieldname, 1.0)
+            terms = [t for _, t in tokens]
+            if len(tokens) == 1:
+                per_field.append(wq.Term(fieldname, terms[0], boost=boost))
+            elif node.phrase and len({p for p, _ in tokens}) == len(tokens):
+                per_field.append(wq.Phrase(fieldname, terms, slop=1, boost=boost))
+            else:
+                per_field.append(wq.And([wq.Term(fieldname, t) for t in terms], boost=boost))
+        if exact is not None:
+            per_field.append(exact)
+        if not per_field:
+            return None
+        return per_field[0] if len(per_field) == 1 else wq.Or(per_field)
+
+    def compile(self, node: Node) -> wq.Query | None:
+        """Compile any node; ``None`` where nothing searchable is left (only stop words)."""
+        if isinstance(node, Word):
+            return self.word(node)
+        if isinstance(node, Not):
+            child = self.compile(node.child)
+            return wq.Not(child) if child is not None else None
+        children = [c for c in (self.compile(child) for child in node.children) if c is not None]
+        if not children:
+            return None
+        if len(children) == 1:
+            return children[0]
+        return wq.Or(children) if isinstance(node, Or) else combine_and(children)
+
+
+def combine_and(children: list[wq.Query]) -> wq.Query:
+    """AND of clauses, with negated ones as AndNot (Whoosh cannot score a bare Not)."""
+    positive = [c for c in children if not isinstance(c, wq.Not)]
+    negative = [c.query for c in children if isinstance(c, wq.Not)]
+    base: wq.Query
+    if not positive:
+        base = wq.Term("kind", KIND_PAPER)
+    else:
+        base = positive[0] if len(positive) == 1 else wq.And(positive)
+    if not negative:
+        return base
+    return wq.AndNot(base, negative[0] if len(negative) == 1 else wq.Or(negative))
+
+
+def filter_query(options: SearchOptions) -> wq.Query:
+    """Papers only, within the date range and above the vote minimum."""
+    clauses: list[wq.Query] = [wq.Term("kind", KIND_PAPER)]
+    if options.since or options.until:
+        low = options.since.isoformat() if options.since else "0000-00-00"
+        high = options.until.isoformat() if options.until else "9999-99-99"
+        clauses.append(wq.TermRange("dates", low, high))
+    if options.min_votes is not None:
+        clauses.append(wq.NumericRange("votes", options.min_votes, None))
+    return clauses[0] if len(clauses) == 1 else wq.And(clauses)
+
+
+def _matches_anything(searcher: Any, q: wq.Query) -> bool:
+    return bool(q.matcher(searcher).is_active())
+
+
+def plan(searcher: Any, compiler: QueryCompiler, text: str) -> tuple[
+        wq.Query | None, wq.Query | None, list[str]]:
+    """The strict (AND) query, the relaxed (OR) one if there is one, and ignored words.
+
+    Top-level words that match nothing in the index are left out of both.
+    """
+    parsed = parse_query(text)
+    root = parsed.root
+    if root is None:
+        return None, None, []
+    clauses = list(root.children) if isinstance(root, And) else [root]
+    live: list[wq.Query] = []
+    ignored: list[str] = []
+    for clause in clauses:
+        compiled = compiler.compile(clause)
+        if compiled is None:
+            continue
+        if not isinstance(compiled, wq.Not) and not _matches_anything(searcher, compiled):
+            ignored.append(describe(clause))
+            continue
+        live.append(compiled)
+    if not live:
+        return (wq.NullQuery if ignored else None), None, ignored
+    strict = combine_and(live)
+    positives = [c for c in live if not isinstance(c, wq.Not)]
+    relaxed = None
+    if len(positives) > 1:
+        negatives = [c for c in live if isinstance(c, wq.Not)]
+        relaxed = combine_and([wq.Or(positives), *negatives])
+    return strict, relaxed, ignored
+
+
+def _sortedby(sort: str) -> Any:
+    if sort == "votes":
+        return sorting.MultiFacet([sorting.FieldFacet("votes", reverse=True),
+                                   sorting.ScoreFacet()])
+    if sort == "date":
+        return sorting.MultiFacet([sorting.FieldFacet("last_date", reverse=True),
+                                   sorting.ScoreFacet()])
+    return None
+
+
+def run_search(searcher: Any, compiler: QueryCompiler, text: str,
+               options: SearchOptions) -> SearchResult:
+    """Search with an open searcher (whose weighting blends votes) and build hits."""
+    strict, relaxed, ignored = plan(searcher, compiler, text)
+    filt = filter_query(options)
+    limit = max(1, options.limit)
+    used_relaxed = False
+    if strict is None:
+        # No words (only filters, or only stop words): newest papers first.
+        results = searcher.search(filt, limit=limit, sortedby=_sortedby(
+            "votes" if options.sort == "votes" else "date"))
+        query_for_terms: wq.Query = wq.NullQuery
+    else:
+        results = searcher.search(strict, filter=filt, limit=limit,
+                                  sortedby=_sortedby(options.sort), terms=False)
+        query_for_terms = strict
+        if results.scored_length() == 0 and relaxed is not None:
+            results = searcher.search(relaxed, filter=filt, limit=limit,
+                                      sortedby=_sortedby(options.sort), terms=False)
+            query_for_terms = relaxed
+            used_relaxed = True
+    terms = highlight_terms(query_for_terms)
+    text_analyzer = compiler.schema["summary"].analyzer
+    hits = []
+    for hit in results:
+        paper = Paper.model_validate_json(hit["record"])
+        factor = vote_factor(paper.votes, options.vote_weight)
+        # Whoosh applied the vote factor already (VoteBlendedBM25F.final); sorted by a
+        # field, the hit's score is the sort key (field key, -score).
+        raw = hit.score
+        score = -float(raw[-1] or 0.0) if isinstance(raw, tuple) else float(raw or 0.0)
+        text_score = score / factor
+        title_spans = match_spans(text_analyzer, paper.title, terms)
+        snippet, spans = best_snippet(text_analyzer, [bullet_line(b) for b in paper.bullets],
+                                      terms)
+        hits.append(Hit(
+            arxiv_id=paper.arxiv_id, title=paper.title, url=paper.url, votes=paper.votes,
+            dates=paper.dates, authors=paper.authors,
+            score=score, text_score=text_score, vote_factor=factor, snippet=snippet,
+            snippet_highlights=spans, title_highlights=title_spans,
+        ))
+    return SearchResult(query=text, total=len(results), hits=hits, relaxed=used_relaxed,
+                        ignored_terms=ignored)
+
+
+def highlight_terms(q: wq.Query) -> set[str]:
+    """The title and summary terms a query looks for (not those it excludes)."""
+    if isinstance(q, wq.AndNot):
+        return highlight_terms(q.a)
+    if isinstance(q, wq.Not):
+        return set()
+    if isinstance(q, (wq.Term, wq.Phrase)):
+        words = q.words if isinstance(q, wq.Phrase) else [q.text]
+        return set(words) if q.fieldname in {"title", "summary"} else set()
+    terms: set[str] = set()
+    for child in q.children():
+        terms |= highlight_terms(child)
+    return terms
