@@ -11,8 +11,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from papersearch.digest import parse_digest  # noqa: E402
-from papersearch.errors import (  # noqa: E402
+from papersearch.digest import parse_digest
+from papersearch.errors import (
     DigestError,
     IndexCorruptError,
     IndexLockedError,
@@ -21,7 +21,7 @@ from papersearch.errors import (  # noqa: E402
     PapersearchError,
     QueryError,
 )
-from papersearch.models import (  # noqa: E402
+from papersearch.models import (
     AddReport,
     Bullet,
     Digest,
@@ -33,7 +33,7 @@ from papersearch.models import (  # noqa: E402
     ParseIssue,
     SearchResult,
 )
-from papersearch.paperindex import PaperIndex  # noqa: E402
+from papersearch.paperindex import PaperIndex
 
 __all__ = [
     "AddReport",
@@ -50,8 +50,8 @@ __all__ = [
     "IndexVersionError",
     "Paper",
     "PaperIndex",
-    "ParseIssue",
     "PapersearchError",
+    "ParseIssue",
     "QueryError",
     "SearchResult",
     "__version__",

@@ -115,7 +115,7 @@ class MecabTokenizer(Tokenizer):  # type: ignore[misc]
         self._local = threading.local()
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.normalize == self.normalize  # type: ignore[attr-defined]
+        return isinstance(other, MecabTokenizer) and other.normalize == self.normalize
 
     def __hash__(self) -> int:
         return hash(type(self))

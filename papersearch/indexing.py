@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import TypeAdapter
 from whoosh.index import Index, LockError
 
 from papersearch.digest import find_digests, parse_digest
 from papersearch.errors import DigestError, IndexLockedError
-from papersearch.models import AddReport, Digest, DigestEntry, FileReport, ParseIssue, Paper
+from papersearch.models import AddReport, Digest, DigestEntry, FileReport, Paper, ParseIssue
 from papersearch.schema import KIND_DAY, KIND_PAPER, day_key, paper_key
 
 ProgressCallback = Callable[[int, int, str], None]
@@ -145,6 +145,11 @@ def add_digests(ix: Index, paths: Sequence[str | Path], *, strict: bool = False,
                 progress: ProgressCallback | None = None) -> AddReport:
     """Add digest files or folders to ``ix``; see the module docstring."""
     digests, failed, issues = parse_files(paths, strict=strict, progress=progress)
+    if _all_unchanged(ix, digests):
+        # Nothing to write: do not take the lock or start a segment at all.
+        unchanged = [FileReport(path=d.path, status="unchanged", day=d.day,
+                                papers=len(d.entries)) for d in digests]
+        return AddReport(files=unchanged + failed, issues=issues)
     try:
         writer = ix.writer(timeout=lock_timeout, delay=0.05, limitmb=256)
     except LockError as exc:
@@ -155,8 +160,20 @@ def add_digests(ix: Index, paths: Sequence[str | Path], *, strict: bool = False,
     except BaseException:
         writer.cancel()
         raise
-    writer.commit()
+    if any(f.status in {"added", "updated"} for f in report.files):
+        writer.commit()
+    else:
+        writer.cancel()  # nothing changed: leave the index (and its generation) as it was
     return report
+
+
+def _all_unchanged(ix: Index, digests: list[Digest]) -> bool:
+    with ix.searcher() as searcher:
+        for digest in digests:
+            stored = searcher.document(key=day_key(digest.day.isoformat()))
+            if stored is None or stored.get("sha256") != digest.sha256:
+                return False
+    return True
 
 
 def _apply(writer: Any, digests: list[Digest], failed: list[FileReport],
@@ -179,7 +196,8 @@ def _apply(writer: Any, digests: list[Digest], failed: list[FileReport],
             affected.update(e.arxiv_id for e in digest.entries)
             days.changed[day] = digest.entries
             writer.update_document(**day_document(digest))
-            status = "updated" if (stored is not None or previous is not None) else "added"
+            status: Literal["added", "updated"] = (
+                "updated" if stored is not None or previous is not None else "added")
             files.append(FileReport(path=digest.path, status=status, day=digest.day,
                                     papers=len(digest.entries)))
         added, updated, removed = _remerge(writer, searcher, days, affected)
@@ -216,7 +234,7 @@ def _remerge(writer: Any, searcher: Any, days: _DayStore,
         document = paper_document(paper, by_day)
         if existing is None:
             added += 1
-        elif existing.get("record") != document["record"] or existing.get("days") != document["days"]:
+        elif any(existing.get(f) != document[f] for f in ("record", "days")):
             updated += 1
         else:
             continue

@@ -9,8 +9,11 @@ are not safe to share between threads), refreshed when another writer commits.
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import shutil
+import struct
 import threading
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -39,6 +42,10 @@ from papersearch.schema import (
     paper_key,
 )
 from papersearch.searching import SORT_ORDERS, QueryCompiler, SearchOptions, SortOrder, run_search
+
+# What Whoosh raises when index files are missing, truncated or garbled.
+_CORRUPTION = (OSError, EOFError, struct.error, pickle.UnpicklingError, ValueError, KeyError,
+               IndexError, zlib.error)
 
 REBUILD_HINT = "rebuild it with: papersearch index --rebuild PATH..."
 
@@ -119,6 +126,37 @@ class PaperIndex:
         index._check_version()
         return index
 
+    @classmethod
+    def rebuild(cls, path: str | Path, sources: str | Path | Sequence[str | Path], *,
+                strict: bool = False, progress: ProgressCallback | None = None,
+                **options: Any) -> tuple[PaperIndex, AddReport]:
+        """Build a fresh index from ``sources`` and put it in place of the one at ``path``.
+
+        The new index is built beside the old one and swapped in only when
+        complete, so a failure (or a damaged old index) loses nothing: the old
+        directory stays as it was until the new one is ready.
+        """
+        path = Path(path)
+        staging = path.with_name(f".{path.name}.rebuild")
+        retired = path.with_name(f".{path.name}.old")
+        for leftover in (staging, retired):
+            if leftover.exists():
+                shutil.rmtree(leftover)
+        fresh = cls.create(staging, **options)
+        try:
+            report = fresh.add(sources, strict=strict, progress=progress)
+        except BaseException:
+            fresh.close()
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        fresh.close()
+        if path.exists():
+            path.rename(retired)
+        staging.rename(path)
+        if retired.exists():
+            shutil.rmtree(retired)
+        return cls.open(path, **options), report
+
     def _check_version(self) -> None:
         meta = self._read(lambda s: s.document(key=META_KEY))
         if meta is None:
@@ -149,14 +187,17 @@ class PaperIndex:
         return searcher
 
     def _read(self, fn: Any) -> Any:
+        """Run ``fn(searcher)``; damage found on the way becomes IndexCorruptError."""
         try:
             return fn(self._searcher())
         except PapersearchError:
             raise
-        except (OSError, EOFError, ValueError, KeyError) as exc:
-            if isinstance(exc, FileNotFoundError) or "struct" in type(exc).__module__:
-                raise IndexCorruptError(self.path, f"damaged ({exc}); {REBUILD_HINT}") from exc
-            raise
+        except _CORRUPTION as exc:
+            raise self._corrupt(exc) from exc
+
+    def _corrupt(self, exc: BaseException) -> IndexCorruptError:
+        return IndexCorruptError(self.path, f"damaged or unreadable ({type(exc).__name__}: "
+                                 f"{exc}); {REBUILD_HINT}")
 
     def search(self, query: str, *, limit: int = 10, sort: SortOrder = "relevance",
                since: dt.date | None = None, until: dt.date | None = None,
@@ -217,8 +258,13 @@ class PaperIndex:
         """
         if isinstance(paths, (str, Path)):
             paths = [paths]
-        return add_digests(self._ix, list(paths), strict=strict,
-                           lock_timeout=self.lock_timeout, progress=progress)
+        try:
+            return add_digests(self._ix, list(paths), strict=strict,
+                               lock_timeout=self.lock_timeout, progress=progress)
+        except PapersearchError:
+            raise
+        except _CORRUPTION as exc:
+            raise self._corrupt(exc) from exc
 
     # -- lifetime ----------------------------------------------------------------------
 

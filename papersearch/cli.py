@@ -1,0 +1,318 @@
+"""The ``papersearch`` command line: parse arguments, call the library, format output.
+
+Human-readable output by default (coloured on a terminal, plain when piped),
+``--json`` for machines. Errors print one clear line and exit non-zero;
+``--debug`` shows the traceback too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from papersearch import __version__
+from papersearch.errors import PapersearchError
+from papersearch.highlight import mark
+from papersearch.models import AddReport, Hit, Paper, ParseIssue, SearchResult, bullet_line
+from papersearch.paperindex import PaperIndex
+from papersearch.ranking import DEFAULT_VOTE_WEIGHT
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_ERROR = 1
+EXIT_INTERNAL = 3
+MAX_ISSUES_SHOWN = 20
+
+
+def _index_option(fn: F) -> F:
+    return click.option(
+        "--index", "index_dir", envvar="PAPERSEARCH_INDEX", default="index", show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Index directory (also $PAPERSEARCH_INDEX).")(fn)
+
+
+def _json_option(fn: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(fn)
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@contextmanager
+def _errors(debug: bool) -> Iterator[None]:
+    """Turn library errors into a message and an exit code, never a traceback."""
+    try:
+        yield
+    except PapersearchError as exc:
+        if debug:
+            traceback.print_exc()
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except (click.exceptions.Exit, click.ClickException, SystemExit):
+        raise
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        click.echo(f"Internal error: {type(exc).__name__}: {exc} (run with --debug for the "
+                   "traceback)", err=True)
+        sys.exit(EXIT_INTERNAL)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="papersearch")
+@click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Search Korean Daily Papers digests: index them, then query."""
+    ctx.obj = {"debug": debug}
+
+
+def _debug(ctx: click.Context) -> bool:
+    return bool(ctx.find_root().obj and ctx.find_root().obj.get("debug"))
+
+
+# -- index -------------------------------------------------------------------------------
+
+@main.command("index")
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@_index_option
+@click.option("--strict", is_flag=True, help="Fail on the first malformed entry.")
+@click.option("--rebuild", is_flag=True,
+              help="Build the index afresh from PATHS, replacing the old one when done.")
+@click.option("--lock-timeout", type=float, default=10.0, show_default=True,
+              help="Seconds to wait for another writer.")
+@_json_option
+@click.pass_context
+def index_cmd(ctx: click.Context, paths: tuple[Path, ...], index_dir: Path, strict: bool,
+              rebuild: bool, lock_timeout: float, as_json: bool) -> None:
+    """Add digest files or folders (PATHS) to the index, creating it if needed."""
+    with _errors(_debug(ctx)):
+        show_bar = not as_json and sys.stderr.isatty()
+        bar: Any = None
+
+        def progress(done: int, total: int, path: str) -> None:
+            nonlocal bar
+            if not show_bar or total < 5:
+                return
+            if bar is None:
+                bar = click.progressbar(length=total, label="Reading digests", file=sys.stderr)
+                bar.__enter__()
+            bar.update(1)
+            if done == total:
+                bar.__exit__(None, None, None)
+
+        options = {"lock_timeout": lock_timeout}
+        if rebuild:
+            index, report = PaperIndex.rebuild(index_dir, list(paths), strict=strict,
+                                               progress=progress, **options)
+        else:
+            index = PaperIndex.open(index_dir, create=True, **options)
+            report = index.add(list(paths), strict=strict, progress=progress)
+        with index:
+            stats = index.stats()
+        if as_json:
+            _echo_json({**report.model_dump(mode="json"), "papers": stats.papers,
+                        "index": str(index_dir)})
+        else:
+            _print_issues(report.issues)
+            _print_add_report(report, stats.papers, index_dir)
+        if report.failed or any(i.severity == "error" for i in report.issues):
+            sys.exit(EXIT_ERROR)
+
+
+def _print_issues(issues: list[ParseIssue]) -> None:
+    for issue in issues[:MAX_ISSUES_SHOWN]:
+        colour = "red" if issue.severity == "error" else "yellow"
+        click.echo(click.style(str(issue), fg=colour), err=True)
+    if len(issues) > MAX_ISSUES_SHOWN:
+        click.echo(f"... and {len(issues) - MAX_ISSUES_SHOWN} more issues (see --json)",
+                   err=True)
+
+
+def _print_add_report(report: AddReport, papers: int, index_dir: Path) -> None:
+    files = len(report.files)
+    click.echo(
+        f"{files} file{'s' if files != 1 else ''}: {report.count('added')} added, "
+        f"{report.count('updated')} updated, {report.count('unchanged')} unchanged, "
+        f"{report.count('failed')} failed. Papers: {report.papers_added} added, "
+        f"{report.papers_updated} updated, {report.papers_removed} removed.")
+    for failed in report.files:
+        if failed.status == "failed":
+            click.echo(f"  failed: {failed.path}: {failed.message}", err=True)
+    click.echo(f"Index {index_dir}: {papers} papers.")
+
+
+# -- query -------------------------------------------------------------------------------
+
+_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@main.command("query")
+@click.argument("text", nargs=-1, required=True)
+@_index_option
+@click.option("-n", "--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--sort", type=click.Choice(["relevance", "votes", "date"]), default="relevance",
+              show_default=True)
+@click.option("--since", type=_DATE, help="Listed on or after YYYY-MM-DD.")
+@click.option("--until", type=_DATE, help="Listed on or before YYYY-MM-DD.")
+@click.option("--min-votes", type=click.IntRange(0), help="At least this many votes.")
+@click.option("--vote-weight", type=click.FloatRange(0, 10), default=None,
+              help=f"Weight of votes in ranking (default {DEFAULT_VOTE_WEIGHT}).")
+@_json_option
+@click.pass_context
+def query_cmd(ctx: click.Context, text: tuple[str, ...], index_dir: Path, limit: int, sort: str,
+              since: dt.datetime | None, until: dt.datetime | None, min_votes: int | None,
+              vote_weight: float | None, as_json: bool) -> None:
+    """Search the index for TEXT (Korean, English, authors; "phrases", OR, -word, title:...)."""
+    query = " ".join(text)
+    with _errors(_debug(ctx)), PaperIndex.open(index_dir) as index:
+        result = index.search(
+            query, limit=limit, sort=sort,  # type: ignore[arg-type]
+            since=since.date() if since else None, until=until.date() if until else None,
+            min_votes=min_votes, vote_weight=vote_weight)
+    if as_json:
+        _echo_json(search_json(result))
+    else:
+        _print_result(result)
+
+
+def search_json(result: SearchResult) -> dict[str, Any]:
+    """The ``--json`` shape of a search: query, total, hits (and how the query was read)."""
+    return {
+        "query": result.query,
+        "total": result.total,
+        "relaxed": result.relaxed,
+        "ignored_terms": result.ignored_terms,
+        "hits": [
+            {
+                "arxiv_id": h.arxiv_id, "title": h.title, "url": h.url, "votes": h.votes,
+                "dates": [d.isoformat() for d in h.dates], "authors": h.authors,
+                "score": round(h.score, 4), "text_score": round(h.text_score, 4),
+                "vote_factor": round(h.vote_factor, 4), "snippet": h.snippet,
+                "snippet_highlights": [list(s) for s in h.snippet_highlights],
+                "title_highlights": [list(s) for s in h.title_highlights],
+            }
+            for h in result.hits
+        ],
+    }
+
+
+def _highlighted(text: str, spans: list[tuple[int, int]], **style: Any) -> str:
+    out, cursor = [], 0
+    for start, end in spans:
+        out.append(click.style(text[cursor:start], **style) if style else text[cursor:start])
+        out.append(click.style(text[start:end], fg="yellow", bold=True, underline=True))
+        cursor = end
+    out.append(click.style(text[cursor:], **style) if style else text[cursor:])
+    return "".join(out)
+
+
+def _authors_line(authors: list[str], shown: int = 4) -> str:
+    if len(authors) <= shown:
+        return ", ".join(authors)
+    return ", ".join(authors[:shown]) + f", … (+{len(authors) - shown})"
+
+
+def _print_hit(rank: int, hit: Hit, colour: bool) -> None:
+    if colour:
+        title = _highlighted(hit.title, hit.title_highlights, bold=True)
+        snippet = _highlighted(hit.snippet, hit.snippet_highlights)
+    else:
+        title = mark(hit.title, hit.title_highlights)
+        snippet = mark(hit.snippet, hit.snippet_highlights)
+    votes = "? votes" if hit.votes is None else f"{hit.votes} votes"
+    dates = ", ".join(d.isoformat() for d in hit.dates)
+    click.echo(f"{rank:2d}. {title}")
+    meta = f"{hit.arxiv_id} · {dates} · {votes} · score {hit.score:.2f}"
+    click.echo("    " + (click.style(meta, dim=True) if colour else meta))
+    if hit.authors:
+        click.echo(f"    {_authors_line(hit.authors)}")
+    if snippet:
+        click.echo(f"    {snippet}")
+    click.echo("")
+
+
+def _print_result(result: SearchResult) -> None:
+    colour = sys.stdout.isatty()
+    if result.ignored_terms:
+        click.echo(f"(not found anywhere, ignored: {', '.join(result.ignored_terms)})", err=True)
+    if result.relaxed:
+        click.echo("(no paper has every word; showing papers that match some)", err=True)
+    if not result.hits:
+        click.echo(f"No papers found for {result.query!r}.")
+        return
+    for rank, hit in enumerate(result.hits, start=1):
+        _print_hit(rank, hit, colour)
+    click.echo(f"{len(result.hits)} of {result.total} papers.")
+
+
+# -- show, stats -------------------------------------------------------------------------------
+
+@main.command("show")
+@click.argument("arxiv_id")
+@_index_option
+@_json_option
+@click.pass_context
+def show_cmd(ctx: click.Context, arxiv_id: str, index_dir: Path, as_json: bool) -> None:
+    """Show one paper by its arXiv id."""
+    with _errors(_debug(ctx)), PaperIndex.open(index_dir) as index:
+        paper = index.get(arxiv_id)
+        if paper is None:
+            raise PapersearchError(f"no paper {arxiv_id!r} in index {index_dir}")
+    if as_json:
+        _echo_json(paper.model_dump(mode="json"))
+    else:
+        _print_paper(paper)
+
+
+def _print_paper(paper: Paper) -> None:
+    click.echo(click.style(paper.title, bold=True))
+    click.echo(paper.url)
+    votes = "unknown" if paper.votes is None else str(paper.votes)
+    click.echo(f"Listed: {', '.join(d.isoformat() for d in paper.dates)}    Votes: {votes}")
+    if paper.authors:
+        click.echo(f"Authors: {', '.join(paper.authors)}")
+    if paper.other_titles:
+        click.echo(f"Also listed as: {'; '.join(paper.other_titles)}")
+    media = paper.video_url or paper.image_url
+    if media:
+        click.echo(f"Media: {media}")
+    click.echo("")
+    for bullet in paper.bullets:
+        indent = "    " if bullet.level else ""
+        click.echo(f"{indent}- {bullet_line(bullet)}")
+
+
+@main.command("stats")
+@_index_option
+@_json_option
+@click.pass_context
+def stats_cmd(ctx: click.Context, index_dir: Path, as_json: bool) -> None:
+    """Show how many papers and days the index holds."""
+    with _errors(_debug(ctx)), PaperIndex.open(index_dir) as index:
+        stats = index.stats()
+    if as_json:
+        _echo_json(stats.model_dump(mode="json"))
+        return
+    click.echo(f"Index:   {stats.path}")
+    click.echo(f"Papers:  {stats.papers}")
+    click.echo(f"Days:    {stats.days} ({stats.first_date} .. {stats.last_date})")
+    click.echo(f"Size:    {stats.size_bytes / 1e6:.1f} MB")
+    click.echo(f"Built by papersearch {stats.papersearch_version} (schema {stats.schema_version})")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,39 @@
+"""Constants and small digest builders shared by the tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+CORPUS_ROOT = ROOT.parent / "shared" / "corpus"
+CORPUS = CORPUS_ROOT / "daily_papers_ko" / "paper_logs"
+SUPERSEDED = CORPUS_ROOT / "daily_papers_ko_superseded"
+CORPUS_PAPERS = 5487
+CORPUS_DAYS = 357
+
+
+def corpus_file(relative: str) -> Path:
+    """A day file of the shared corpus, or skip the test when the corpus is absent."""
+    path = CORPUS / relative
+    if not path.exists():
+        pytest.skip(f"shared corpus not found at {CORPUS}")
+    return path
+
+
+def entry(arxiv_id: str, title: str, bullets: list[str], votes: int | str | None = 5,
+          authors: str = "Alice Kim, Bob Lee") -> str:
+    """The Markdown of one digest entry, in the common format."""
+    lines = [f"### [{title}](https://arxiv.org/abs/{arxiv_id})", "",
+             f"![](https://example.org/{arxiv_id}.png)", ""]
+    if votes is not None:
+        lines += [f"Vote: {votes}", ""]
+    lines += [f"Authors: {authors}", ""]
+    lines += [f"- {b}" for b in bullets]
+    return "\n".join(lines) + "\n\n"
+
+
+def digest(day: str, *entries: str) -> str:
+    return f"## Daily Papers ({day})\n\n" + "".join(entries)

@@ -1,0 +1,218 @@
+"""The analysis chain, filter by filter, and the matches it must make on real sentences."""
+
+from __future__ import annotations
+
+import pickle
+import threading
+import unicodedata
+
+import pytest
+from whoosh.analysis import Token
+
+from papersearch.analysis import (
+    DecompoundFilter,
+    JoinTechTermsFilter,
+    LatinStemFilter,
+    MecabTokenizer,
+    PosStopFilter,
+    analyze,
+    author_analyzer,
+    normalize_text,
+    tech_term_forms,
+    text_analyzer,
+)
+
+ANALYZER = text_analyzer()
+
+
+def index_terms(text: str) -> set[str]:
+    return set(analyze(ANALYZER, text, mode="index"))
+
+
+def query_terms(text: str) -> list[str]:
+    return analyze(ANALYZER, text, mode="query")
+
+
+def finds(query: str, text: str) -> bool:
+    """Whether every query term is a term of the text (what an AND search needs)."""
+    terms = query_terms(query)
+    return bool(terms) and set(terms) <= index_terms(text)
+
+
+# -- each piece alone ---------------------------------------------------------------------
+
+def test_normalize_text() -> None:
+    assert normalize_text(unicodedata.normalize("NFD", "강화학습")) == "강화학습"
+    assert normalize_text("ＧＰＴ－４") == "GPT-4"
+    assert normalize_text("a\tb\x00c") == "a b c"
+    assert normalize_text("bad \ud800 surrogate") == "bad ? surrogate"
+
+
+def test_tokenizer_gives_morphemes_tags_and_offsets() -> None:
+    text = "GPT-4V의 성능을 탐지하는"
+    tokens = [(t.text, t.tag, t.startchar, t.endchar, t.glued)
+              for t in MecabTokenizer()(text, chars=True, positions=True)]
+    assert tokens[:5] == [("GPT", "SL", 0, 3, False), ("-", "SY", 3, 4, True),
+                          ("4", "SN", 4, 5, True), ("V", "SL", 5, 6, True),
+                          ("의", "JKG", 6, 7, True)]
+    assert ("탐지", "NNG", 12, 14, False) in tokens
+    for surface, _, start, end, _ in tokens:
+        assert text[start:end] == surface
+
+
+def test_tokenizer_handles_long_input_in_chunks() -> None:
+    text = "확산 모델을 학습한다. " * 2000  # 26,000 characters
+    tokens = list(MecabTokenizer()(text, chars=True))
+    assert sum(1 for t in tokens if t.text == "확산") == 2000
+    assert all(text[t.startchar:t.endchar] == t.text for t in tokens)
+
+
+def test_tokenizer_pickles_without_tagger() -> None:
+    tokenizer = MecabTokenizer()
+    list(tokenizer("모델"))  # creates this thread's tagger
+    clone = pickle.loads(pickle.dumps(tokenizer))
+    assert clone == tokenizer
+    assert [t.text for t in clone("모델")] == ["모델"]
+
+
+def _tokens(text: str, mode: str = "index") -> list[Token]:
+    return list(MecabTokenizer()(text, positions=True, chars=True, mode=mode))
+
+
+def test_join_tech_terms_filter() -> None:
+    joined = [t.text for t in JoinTechTermsFilter()(_tokens("GPT-4V의 Llama-3.1과 BM25, 그리고 5.8%"))]
+    assert joined[:4] == ["GPT-4V", "의", "Llama-3.1", "과"]
+    assert "BM25" in joined and "5.8" in joined
+    # A trailing connector stays outside: "GPT-4." ends a sentence.
+    assert [t.text for t in JoinTechTermsFilter()(_tokens("GPT-4."))] == ["GPT-4", "."]
+
+
+@pytest.mark.parametrize(
+    ("surface", "whole", "parts"),
+    [
+        ("GPT-4V", "gpt4v", ["gpt", "4v", "4", "v"]),
+        ("Llama-3.1", "llama3.1", ["llama", "3.1"]),
+        ("BM25", "bm25", ["bm", "25"]),
+        ("text-to-image", "texttoimage", ["text", "to", "image"]),
+    ],
+)
+def test_tech_term_forms(surface: str, whole: str, parts: list[str]) -> None:
+    assert tech_term_forms(surface) == (whole, parts)
+
+
+def test_decompound_filter_modes() -> None:
+    def run(text: str, mode: str) -> list[tuple[str, int]]:
+        stream = DecompoundFilter()(JoinTechTermsFilter()(_tokens(text, mode)))
+        return [(t.text, t.pos) for t in stream]
+
+    # Dictionary compound: index keeps whole and parts, query keeps parts.
+    assert run("인공지능", "index") == [("인공지능", 0), ("인공", 0), ("지능", 1)]
+    assert run("인공지능", "query") == [("인공", 0), ("지능", 1)]
+    # Inflected word: its morphemes, tagged (the ending is dropped later).
+    assert run("보였다", "query")[:2] == [("보이", 0), ("었", 1)]
+    # Technical term: index keeps whole and parts, query only the whole.
+    assert [t for t, _ in run("GPT-4V", "index")] == ["gpt4v", "gpt", "4v", "4", "v"]
+    assert run("GPT-4V", "query") == [("gpt4v", 0)]
+
+
+def test_pos_stop_filter_drops_particles_and_endings() -> None:
+    kept = [t.text for t in PosStopFilter()(_tokens("모델을 탐지하는 것이 어렵다"))]
+    assert kept == ["모델", "탐지", "어렵"]
+
+
+def test_latin_stem_filter_only_stems_english() -> None:
+    stream = [Token(text=w) for w in ["models", "diffusion", "모델들", "3.1"]]
+    for token in stream:
+        token.stopped = False
+    assert [t.text for t in LatinStemFilter()(stream)] == ["model", "diffus", "모델들", "3.1"]
+
+
+def test_author_analyzer() -> None:
+    tokens = list(author_analyzer()("Tom Goldstein\nHugo Laurençon", positions=True))
+    assert [(t.text, t.pos) for t in tokens] == [
+        ("tom", 0), ("goldstein", 1), ("hugo", 102), ("laurencon", 103)]
+
+
+# -- the matches a user relies on, on sentences from the seeds and corpus ------------------
+
+# seeds/2024-01-23.md, 2401.12070
+BINOCULARS = ("최신 대형 언어 모델(Large Language Models, LLM)이 생성한 텍스트를 탐지하는 것이 "
+              "어렵다고 여겨지지만, 두 가지 밀접한 언어 모델을 대조하는 기반 스코어를 통해 인간이 "
+              "생성한 텍스트와 기계가 생성한 텍스트를 정확하게 구분할 수 있다는 것을 발견했습니다.")
+# seeds/2024-01-23.md, 2401.11944
+CMMMU = "저자들은 11개의 오픈소스 LLM과 사유화된 GPT-4V(ision)를 평가하였으며, GPT-4V조차도 42%의 정확도를 달성하여"
+# seeds/2024-01-23.md, 2401.11739
+EMERDIFF = "확산 모델들이 의미 분할(semantics segmentation) 작업을 위한 전이 능력을 입증하였음에도 불구하고"
+# corpus 2024/09/10.md, 2409.02795
+PREFERENCE = "전통적인 기법들은 강화 학습(RL) 기반의 방법과 감독 학습 기반의 방법으로 나눠져"
+# seeds/2024-01-23.md title of 2401.11708
+MASTERING = "Mastering Text-to-Image Diffusion: Recaptioning, Planning, and Generating with Multimodal LLMs"
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("탐지하는", "LLM 탐지기와 탐지 성능"),
+        ("탐지", BINOCULARS),
+        ("모델을", BINOCULARS),
+        ("확산모델", EMERDIFF),
+        ("확산 모델", EMERDIFF),
+        ("강화학습", PREFERENCE),
+        ("LLM을", BINOCULARS),
+        ("llm", CMMMU),
+        ("GPT-4V의", CMMMU),
+        ("GPT-4V", CMMMU),
+        ("gpt-4v", CMMMU),
+        ("diffusion models", "EmerDiff: Emerging Pixel-level Semantic Knowledge in Diffusion Models"),
+        ("Diffusion Model", MASTERING.replace("Diffusion", "Diffusion Models")),
+        ("multimodal llm", MASTERING),
+        ("기계가 생성한 텍스트", BINOCULARS),
+    ],
+)
+def test_query_finds_text(query: str, text: str) -> None:
+    assert finds(query, text), (query_terms(query), sorted(index_terms(text)))
+
+
+def test_text_finds_query_both_ways() -> None:
+    # "확산모델" written glued finds "확산 모델" written spaced, and the other way.
+    assert finds("확산 모델", "이 확산모델은") and finds("확산모델", "이 확산 모델은")
+    assert finds("강화 학습", "강화학습 기반") and finds("강화학습", "강화 학습 기반")
+
+
+def test_tech_terms_searchable_by_parts() -> None:
+    assert finds("GPT", CMMMU) and finds("4V", CMMMU)
+    assert finds("BM25", "BM25 점수") and finds("BM", "BM25 점수")
+    assert finds("Llama", "Llama-3.1 모델") and finds("llama-3.1", "Llama-3.1 모델")
+
+
+def test_gpt4v_does_not_match_plain_gpt4() -> None:
+    assert not finds("GPT-4V", "GPT-4 모델을 사용")
+
+
+def test_nfd_query_finds_nfc_text() -> None:
+    nfd = unicodedata.normalize("NFD", "기계 생성 텍스트 탐지")
+    assert nfd != "기계 생성 텍스트 탐지"
+    assert query_terms(nfd) == ["기계", "생성", "텍스트", "탐지"]
+    assert finds(nfd, BINOCULARS)
+
+
+def test_particles_and_endings_are_not_terms() -> None:
+    assert query_terms("모델을 학습했습니다") == ["모델", "학습"]
+    assert query_terms("모델의 성능을 LLM이 보였다") == ["모델", "성능", "llm", "보이"]
+
+
+def test_analyzer_is_thread_safe() -> None:
+    expected = analyze(ANALYZER, BINOCULARS)
+    errors: list[object] = []
+
+    def work() -> None:
+        for _ in range(50):
+            if analyze(ANALYZER, BINOCULARS) != expected:
+                errors.append("mismatch")
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
