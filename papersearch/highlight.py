@@ -39,22 +39,35 @@ def merge_spans(spans: Iterable[Span]) -> list[Span]:
     return merged
 
 
+_JOINERS = str.maketrans("", "", "-_/+×·'’")
+
+
+def _rough_count(line: str, terms: set[str]) -> int:
+    """How many terms occur in ``line`` as plain substrings: a cheap first pass."""
+    lowered = line.lower()
+    joined = lowered.translate(_JOINERS)
+    return sum(1 for t in terms if t in lowered or t in joined)
+
+
 def best_snippet(analyzer: Analyzer, lines: list[str], terms: set[str],
-                 width: int = SNIPPET_CHARS) -> tuple[str, list[Span]]:
+                 width: int = SNIPPET_CHARS, candidates: int = 2) -> tuple[str, list[Span]]:
     """The summary line that matches most distinct query terms, cut to ``width``.
 
-    Ties go to the earlier line (the digest's lead bullet). A cut line is
-    centred on its first match and marked with ``…``; spans are re-based on the
-    returned text.
+    Lines are first ranked by a substring count (terms are stems, so this is
+    close but not exact); only the best ``candidates`` are analyzed to find the
+    true matches. Ties go to the earlier line (the digest's lead bullet). A
+    cut line is centred on its first match and marked with ``…``; spans are
+    re-based on the returned text.
     """
     if not lines:
         return "", []
+    ranked = sorted(range(len(lines)), key=lambda i: (-_rough_count(lines[i], terms), i))
     best_line, best_spans, best_count = lines[0], [], -1
-    for line in lines:
-        spans = match_spans(analyzer, line, terms)
-        count = len({line[s:e] for s, e in spans})
+    for i in sorted(ranked[:candidates]):
+        spans = match_spans(analyzer, lines[i], terms)
+        count = len({lines[i][s:e].lower() for s, e in spans})
         if count > best_count:
-            best_line, best_spans, best_count = line, spans, count
+            best_line, best_spans, best_count = lines[i], spans, count
     return _window(best_line, best_spans, width)
 
 

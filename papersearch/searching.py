@@ -116,15 +116,21 @@ def combine_and(children: list[wq.Query]) -> wq.Query:
     return wq.AndNot(base, negative[0] if len(negative) == 1 else wq.Or(negative))
 
 
-def filter_query(options: SearchOptions) -> wq.Query:
-    """Papers only, within the date range and above the vote minimum."""
-    clauses: list[wq.Query] = [wq.Term("kind", KIND_PAPER)]
+def filter_query(options: SearchOptions) -> wq.Query | None:
+    """The date range and vote minimum, or None when there is nothing to filter.
+
+    Only paper documents have dates, votes and text, so neither the filter nor
+    a text query needs a ``kind`` clause (building that docset costs ~10 ms).
+    """
+    clauses: list[wq.Query] = []
     if options.since or options.until:
         low = options.since.isoformat() if options.since else "0000-00-00"
         high = options.until.isoformat() if options.until else "9999-99-99"
         clauses.append(wq.TermRange("dates", low, high))
     if options.min_votes is not None:
         clauses.append(wq.NumericRange("votes", options.min_votes, None))
+    if not clauses:
+        return None
     return clauses[0] if len(clauses) == 1 else wq.And(clauses)
 
 
@@ -183,8 +189,10 @@ def run_search(searcher: Any, compiler: QueryCompiler, text: str,
     used_relaxed = False
     if strict is None:
         # No words (only filters, or only stop words): newest papers first.
-        results = searcher.search(filt, limit=limit, sortedby=_sortedby(
-            "votes" if options.sort == "votes" else "date"))
+        everything = wq.Term("kind", KIND_PAPER)
+        order = _sortedby("votes" if options.sort == "votes" else "date")
+        results = searcher.search(everything if filt is None else wq.And([everything, filt]),
+                                  limit=limit, sortedby=order)
         query_for_terms: wq.Query = wq.NullQuery
     else:
         results = searcher.search(strict, filter=filt, limit=limit,

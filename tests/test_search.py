@@ -246,7 +246,7 @@ def test_many_threads_search_one_index(seed_index: PaperIndex) -> None:
             q = names[(i + offset) % len(names)]
             try:
                 got = top(seed_index, q)
-            except Exception as exc:  # noqa: BLE001 - report any failure from a thread
+            except Exception as exc:
                 failures.append(f"{q}: {exc!r}")
                 continue
             if got != queries[q]:
