@@ -99,7 +99,8 @@ def parse_authors(value: str) -> list[str]:
     else:
         names = value.split(",")
     cleaned = (clean_inline(n) for n in names)
-    return [n for n in cleaned if n not in _AUTHOR_PLACEHOLDER]
+    # Some digests list a name twice in a row; keep each name once, in order.
+    return list(dict.fromkeys(n for n in cleaned if n not in _AUTHOR_PLACEHOLDER))
 
 
 class _EntryBuilder:

@@ -80,7 +80,14 @@ class QueryCompiler:
             elif node.phrase and len({p for p, _ in tokens}) == len(tokens):
                 per_field.append(wq.Phrase(fieldname, terms, slop=1, boost=boost))
             else:
-                per_field.append(wq.And([wq.Term(fieldname, t) for t in terms], boost=boost))
+                # A word that analyzes to several terms (강화학습, 텍스트-이미지): all of them
+                # must match, and matching them side by side scores more.
+                every = wq.And([wq.Term(fieldname, t, boost=boost) for t in terms])
+                if len({p for p, _ in tokens}) == len(tokens):
+                    adjacent = wq.Phrase(fieldname, terms, slop=1, boost=boost)
+                    per_field.append(wq.AndMaybe(every, adjacent))
+                else:
+                    per_field.append(every)
         if exact is not None:
             per_field.append(exact)
         if not per_field:
