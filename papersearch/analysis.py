@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -42,6 +41,8 @@ from whoosh.analysis.analyzers import CompositeAnalyzer
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.lang.stopwords import stoplists
 from whoosh.support.charset import accent_map
+
+from papersearch.markup import normalize_unicode
 
 # -- normalization -----------------------------------------------------------
 
@@ -59,9 +60,7 @@ def normalize_text(text: str) -> str:
     Control characters become spaces. Lone surrogates (from broken decoding)
     are replaced, since MeCab takes UTF-8.
     """
-    if any("\ud800" <= ch <= "\udfff" for ch in text):
-        text = text.encode("utf-8", "replace").decode("utf-8")
-    return unicodedata.normalize("NFC", text).translate(_FULLWIDTH).translate(_CONTROLS)
+    return normalize_unicode(text).translate(_FULLWIDTH).translate(_CONTROLS)
 
 
 # -- the tokenizer -------------------------------------------------------------

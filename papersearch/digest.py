@@ -103,8 +103,32 @@ def parse_authors(value: str) -> list[str]:
     return list(dict.fromkeys(n for n in cleaned if n not in _AUTHOR_PLACEHOLDER))
 
 
+MAX_LINE_CHARS = 100_000
+"""Longer lines are cut (the corpus's longest is ~10,000 characters)."""
+MAX_ENTRY_CHARS = 50_000
+"""Summary text kept per entry (the corpus's longest is ~2,000 characters)."""
+
+
+class _BulletDraft:
+    """A bullet being collected: continuation lines are joined once, at the end."""
+
+    __slots__ = ("label", "level", "parts")
+
+    def __init__(self, text: str, label: str | None, level: int) -> None:
+        self.parts = [text] if text else []
+        self.label = label
+        self.level = level
+
+    def build(self) -> Bullet:
+        return Bullet(text=" ".join(self.parts), label=self.label, level=self.level)
+
+
 class _EntryBuilder:
-    """Collects the lines of one entry while the parser walks the file."""
+    """Collects the lines of one entry while the parser walks the file.
+
+    Text beyond ``MAX_ENTRY_CHARS`` is dropped as it arrives (and reported once),
+    so a runaway entry costs linear time and bounded memory.
+    """
 
     def __init__(self, title: str, url: str, arxiv_id: str, day: dt.date, line: int) -> None:
         self.raw_title = title
@@ -114,9 +138,21 @@ class _EntryBuilder:
         self.line = line
         self.votes: int | None = None
         self.authors: list[str] = []
-        self.bullets: list[Bullet] = []
+        self.bullets: list[_BulletDraft] = []
         self.image_url: str | None = None
         self.video_url: str | None = None
+        self.room = MAX_ENTRY_CHARS
+        self.truncated = False
+
+    def _clean(self, text: str) -> str:
+        return clean_inline(text) if self.room > 0 else ""
+
+    def _take(self, text: str) -> str:
+        if len(text) > self.room:
+            text = text[: max(self.room, 0)]
+            self.truncated = True
+        self.room -= len(text)
+        return text
 
     def add_bullet(self, text: str, level: int, number: str | None = None) -> None:
         """Add a bullet; a bold lead (``**What's New**:``) becomes its label."""
@@ -127,29 +163,32 @@ class _EntryBuilder:
             text = match.group("rest")
         elif number is not None:
             text = f"{number}) {text}"
-        cleaned = clean_inline(text)
+        cleaned = self._take(self._clean(text))
         if cleaned or label:
-            self.bullets.append(Bullet(text=cleaned, label=label, level=level))
+            self.bullets.append(_BulletDraft(cleaned, label, level))
 
     def continue_bullet(self, text: str) -> None:
         """A line that is not a bullet continues the previous one (or starts one)."""
-        cleaned = clean_inline(text)
+        if self.room <= 0:
+            self.truncated = True
+            return
+        cleaned = self._take(clean_inline(text))
         if not cleaned:
             return
         if self.bullets:
-            last = self.bullets[-1]
-            self.bullets[-1] = Bullet(text=f"{last.text} {cleaned}".strip(), label=last.label,
-                                      level=last.level)
+            self.bullets[-1].parts.append(cleaned)
         else:
-            self.bullets.append(Bullet(text=cleaned))
+            self.bullets.append(_BulletDraft(cleaned, None, 0))
 
     def build(self) -> DigestEntry:
         return DigestEntry(
             arxiv_id=self.arxiv_id, title=clean_inline(self.raw_title),
             raw_title=self.raw_title.strip(), url=self.url, date=self.day, votes=self.votes,
-            authors=self.authors, bullets=self.bullets, image_url=self.image_url,
-            video_url=self.video_url, line=self.line,
+            authors=self.authors, bullets=[b.build() for b in self.bullets],
+            image_url=self.image_url, video_url=self.video_url, line=self.line,
         )
+
+
 
 
 def _split_glued_headings(lines: list[str]) -> Iterator[tuple[int, str]]:
@@ -187,6 +226,9 @@ def parse_digest_text(text: str, path: str | Path = "<text>", *, strict: bool = 
         nonlocal current
         if current is None:
             return
+        if current.truncated:
+            report(current.line, "warning", f"{current.arxiv_id}: summary longer than "
+                   f"{MAX_ENTRY_CHARS:,} characters; the rest is left out")
         entry = current.build()
         if not entry.bullets:
             report(entry.line, "warning", f"{entry.arxiv_id}: entry has no summary bullets")
@@ -195,6 +237,10 @@ def parse_digest_text(text: str, path: str | Path = "<text>", *, strict: bool = 
 
     # split("\n"), not splitlines(): a form feed inside a bullet is a mangled "\f", not a line end.
     for number, line in _split_glued_headings(text.split("\n")):
+        if len(line) > MAX_LINE_CHARS:
+            report(number, "warning", f"line of {len(line):,} characters cut to "
+                   f"{MAX_LINE_CHARS:,}")
+            line = line[:MAX_LINE_CHARS]
         stripped = line.strip()
         header = _DAY_HEADER.match(line)
         if header:

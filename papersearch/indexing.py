@@ -4,8 +4,10 @@ A digest file stands for one day. Adding it compares its hash with the day
 already indexed: the same content changes nothing; new or changed content
 replaces that day's entries, and only the papers that day lists (now or
 before) are re-merged from the days that list them. A paper that no day lists
-any more is deleted. All of one ``add`` is one Whoosh commit: a failure or a
-kill part-way leaves the last commit as it was.
+any more is deleted. Days are written in commits of ``COMMIT_EVERY``; each
+commit is atomic (Whoosh renames its table of contents into place), so a
+failure or a kill part-way leaves the last commit intact, and running the same
+add again skips the days already committed.
 """
 
 from __future__ import annotations
@@ -140,30 +142,51 @@ class _DayStore:
         return self._loaded[day]
 
 
+COMMIT_EVERY = 50
+"""Days written per commit: a killed run keeps what it committed, and a rerun skips it."""
+
+
 def add_digests(ix: Index, paths: Sequence[str | Path], *, strict: bool = False,
-                lock_timeout: float = 0.0,
-                progress: ProgressCallback | None = None) -> AddReport:
-    """Add digest files or folders to ``ix``; see the module docstring."""
+                lock_timeout: float = 0.0, progress: ProgressCallback | None = None,
+                commit_every: int = COMMIT_EVERY) -> AddReport:
+    """Add digest files or folders to ``ix``; see the module docstring.
+
+    Every file is parsed first (so strict mode fails before anything is
+    written), then the days are written in commits of ``commit_every``.
+    """
     digests, failed, issues = parse_files(paths, strict=strict, progress=progress)
+    files: list[FileReport] = []
+    added = updated = removed = 0
+    for start in range(0, max(len(digests), 1), max(commit_every, 1)):
+        part = _write_batch(ix, digests[start:start + max(commit_every, 1)], lock_timeout)
+        files += part.files
+        added += part.papers_added
+        updated += part.papers_updated
+        removed += part.papers_removed
+    return AddReport(files=files + failed, issues=issues, papers_added=added,
+                     papers_updated=updated, papers_removed=removed)
+
+
+def _write_batch(ix: Index, digests: list[Digest], lock_timeout: float) -> AddReport:
+    """Write some days in one commit (or none, when nothing changed)."""
     if _all_unchanged(ix, digests):
         # Nothing to write: do not take the lock or start a segment at all.
-        unchanged = [FileReport(path=d.path, status="unchanged", day=d.day,
-                                papers=len(d.entries)) for d in digests]
-        return AddReport(files=unchanged + failed, issues=issues)
+        return AddReport(files=[FileReport(path=d.path, status="unchanged", day=d.day,
+                                           papers=len(d.entries)) for d in digests])
     try:
         writer = ix.writer(timeout=lock_timeout, delay=0.05, limitmb=256)
     except LockError as exc:
         raise IndexLockedError(ix.storage.folder, "another process is writing to this index "
                                f"(waited {lock_timeout:g} s for its lock)") from exc
     try:
-        report = _apply(writer, digests, failed, issues)
+        report = _apply(writer, digests)
     except BaseException:
         writer.cancel()
         raise
     if any(f.status in {"added", "updated"} for f in report.files):
         writer.commit()
     else:
-        writer.cancel()  # nothing changed: leave the index (and its generation) as it was
+        writer.cancel()  # another writer got there first: nothing left to change
     return report
 
 
@@ -176,8 +199,7 @@ def _all_unchanged(ix: Index, digests: list[Digest]) -> bool:
     return True
 
 
-def _apply(writer: Any, digests: list[Digest], failed: list[FileReport],
-           issues: list[ParseIssue]) -> AddReport:
+def _apply(writer: Any, digests: list[Digest]) -> AddReport:
     searcher = writer.searcher()
     try:
         days = _DayStore(searcher)
@@ -203,8 +225,8 @@ def _apply(writer: Any, digests: list[Digest], failed: list[FileReport],
         added, updated, removed = _remerge(writer, searcher, days, affected)
     finally:
         searcher.close()
-    return AddReport(files=files + failed, issues=issues, papers_added=added,
-                     papers_updated=updated, papers_removed=removed)
+    return AddReport(files=files, papers_added=added, papers_updated=updated,
+                     papers_removed=removed)
 
 
 def _remerge(writer: Any, searcher: Any, days: _DayStore,

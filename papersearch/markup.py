@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+_SURROGATE = re.compile("[\ud800-\udfff]")  # lone surrogates from bad decoding
 _COMMANDS = {
     "times": "×", "sim": "~", "approx": "≈", "cdot": "·", "pm": "±", "infty": "∞",
     "leq": "≤", "geq": "≥", "le": "≤", "ge": "≥", "neq": "≠", "rightarrow": "→",
@@ -48,7 +49,7 @@ _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 
 def normalize_unicode(text: str) -> str:
     """NFC-compose (macOS writes NFD Hangul) and drop lone surrogates."""
-    if any("\ud800" <= ch <= "\udfff" for ch in text):
+    if _SURROGATE.search(text):
         text = text.encode("utf-8", "replace").decode("utf-8")
     return unicodedata.normalize("NFC", text)
 

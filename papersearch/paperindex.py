@@ -90,12 +90,16 @@ class PaperIndex:
                                        "PaperIndex.open, or pass overwrite=True to replace it")
             shutil.rmtree(path)
         path.mkdir(parents=True, exist_ok=True)
-        ix = windex.create_in(str(path), build_schema())
-        writer = ix.writer()
-        writer.add_document(key=META_KEY, kind=KIND_META, version=__version__,
-                            schema_version=SCHEMA_VERSION)
+        index = cls(windex.create_in(str(path), build_schema()), path, **options)
+        index._stamp()
+        return index
+
+    def _stamp(self) -> None:
+        """Write the meta document: which papersearch and schema built this index."""
+        writer = self._ix.writer(timeout=self.lock_timeout)
+        writer.update_document(key=META_KEY, kind=KIND_META, version=__version__,
+                               schema_version=SCHEMA_VERSION)
         writer.commit()
-        return cls(ix, path, **options)
 
     @classmethod
     def open(cls, path: str | Path, *, create: bool = False, **options: Any) -> PaperIndex:
@@ -159,6 +163,10 @@ class PaperIndex:
 
     def _check_version(self) -> None:
         meta = self._read(lambda s: s.document(key=META_KEY))
+        if meta is None and self._read(lambda s: s.doc_count_all()) == 0:
+            # create() was killed between making the empty index and stamping it.
+            self._stamp()
+            return
         if meta is None:
             raise IndexVersionError(self.path, f"not a papersearch index; {REBUILD_HINT}")
         if meta.get("schema_version") != SCHEMA_VERSION:
@@ -229,11 +237,18 @@ class PaperIndex:
         fields = self._read(lambda s: s.document(key=paper_key(arxiv_id.strip().lower())))
         return Paper.model_validate_json(fields["record"]) if fields else None
 
+    def days(self) -> list[dt.date]:
+        """Every digest day the index holds, oldest first."""
+        keys: list[str] = self._read(
+            lambda s: [fields["key"] for fields in s.documents(kind=KIND_DAY)])
+        return sorted(dt.date.fromisoformat(key.split(":", 1)[1]) for key in keys)
+
     def stats(self) -> IndexStats:
         """Paper and day counts, the date range and the size on disk."""
         def collect(searcher: Any) -> IndexStats:
             papers = sum(1 for _ in searcher.document_numbers(kind=KIND_PAPER))
-            days = sorted(fields["key"][4:] for fields in searcher.documents(kind=KIND_DAY))
+            days = sorted(fields["key"].split(":", 1)[1]
+                          for fields in searcher.documents(kind=KIND_DAY))
             meta = searcher.document(key=META_KEY) or {}
             size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
             return IndexStats(

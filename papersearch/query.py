@@ -15,10 +15,10 @@ longer than ``MAX_QUERY_CHARS`` or with more than ``MAX_TERMS`` terms.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from papersearch.errors import QueryError
+from papersearch.markup import normalize_unicode
 from papersearch.schema import QUERY_FIELDS
 
 MAX_QUERY_CHARS = 1000
@@ -75,9 +75,7 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "＂": '"'})
 
 def clean_query_text(text: str) -> str:
     """NFC-normalize, map curly quotes to ``"``, turn control characters into spaces."""
-    text = unicodedata.normalize("NFC", text).translate(_QUOTES)
-    if any("\ud800" <= ch <= "\udfff" for ch in text):
-        text = text.encode("utf-8", "replace").decode("utf-8")
+    text = normalize_unicode(text).translate(_QUOTES)
     return " ".join(_CONTROL.sub(" ", text).split())
 
 

@@ -37,3 +37,23 @@ def entry(arxiv_id: str, title: str, bullets: list[str], votes: int | str | None
 
 def digest(day: str, *entries: str) -> str:
     return f"## Daily Papers ({day})\n\n" + "".join(entries)
+
+
+def synthetic_days(count: int, folder: Path, start: int = 0) -> list[Path]:
+    """``count`` new day files made from the seeds: fresh dates (2030-...) and arXiv ids."""
+    import datetime as dt
+    import re
+
+    sources = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.md"))]
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for n in range(start, start + count):
+        day = dt.date(2030, 1, 1) + dt.timedelta(days=n)
+        text = re.sub(r"## Daily Papers \(\d{4}-\d{2}-\d{2}\)", f"## Daily Papers ({day})",
+                      sources[n % len(sources)])
+        text = re.sub(r"arxiv\.org/abs/\d{4}\.(\d{5})", lambda m: f"arxiv.org/abs/9{n:03d}.{m.group(1)}",
+                      text)
+        path = folder / f"{day}.md"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
