@@ -160,10 +160,13 @@ def _print_add_report(report: AddReport, papers: int, index_dir: Path) -> None:
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
-@main.command("query")
+# A query may start with "-" (an exclusion): unknown options are words, and the command has
+# no one-letter options, which click would find inside such a word ("-music" holds "-m").
+@main.command("query", context_settings={"ignore_unknown_options": True,
+                                         "help_option_names": ["--help"]})
 @click.argument("text", nargs=-1, required=True)
 @_index_option
-@click.option("-n", "--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
 @click.option("--sort", type=click.Choice(["relevance", "votes", "date"]), default="relevance",
               show_default=True)
 @click.option("--since", type=_DATE, help="Listed on or after YYYY-MM-DD.")

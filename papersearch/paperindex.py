@@ -178,20 +178,23 @@ class PaperIndex:
     # -- reading ---------------------------------------------------------------------
 
     def _searcher(self) -> Any:
-        """This thread's searcher, refreshed if another writer committed since."""
+        """This thread's searcher, reopened if a writer committed since it was opened.
+
+        Not ``Searcher.refresh()``: Whoosh 2.7's reader reuse keeps the segments
+        a merge replaced next to the merged one, so after another process's merging
+        commit a refreshed searcher counts documents twice.
+        """
         searcher = getattr(self._local, "searcher", None)
+        if searcher is not None and not searcher.up_to_date():
+            with self._searchers_lock:
+                self._searchers.remove(searcher)
+            searcher.close()
+            searcher = None
         if searcher is None:
             searcher = self._ix.searcher(weighting=VoteBlendedBM25F(self.vote_weight))
             with self._searchers_lock:
                 self._searchers.append(searcher)
-        elif not searcher.up_to_date():
-            fresh = searcher.refresh()
-            if fresh is not searcher:
-                with self._searchers_lock:
-                    self._searchers.remove(searcher)
-                    self._searchers.append(fresh)
-                searcher = fresh
-        self._local.searcher = searcher
+            self._local.searcher = searcher
         return searcher
 
     def _read(self, fn: Any) -> Any:

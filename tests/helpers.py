@@ -51,8 +51,7 @@ def synthetic_days(count: int, folder: Path, start: int = 0) -> list[Path]:
         day = dt.date(2030, 1, 1) + dt.timedelta(days=n)
         text = re.sub(r"## Daily Papers \(\d{4}-\d{2}-\d{2}\)", f"## Daily Papers ({day})",
                       sources[n % len(sources)])
-        text = re.sub(r"arxiv\.org/abs/\d{4}\.(\d{5})", lambda m: f"arxiv.org/abs/9{n:03d}.{m.group(1)}",
-                      text)
+        text = re.sub(r"arxiv\.org/abs/\d{4}\.(\d{5})", rf"arxiv.org/abs/9{n:03d}.\1", text)
         path = folder / f"{day}.md"
         path.write_text(text, encoding="utf-8")
         paths.append(path)

@@ -138,3 +138,12 @@ def test_locked_index_fails_with_message(tmp_path: Path) -> None:
     finally:
         holder.cancel()
     assert code == 1 and "another process is writing" in err and str(tmp_path / "ix") in err
+
+
+def test_query_may_start_with_a_minus(cli_index: Path) -> None:
+    code, out, _ = run("query", "-music", "diffusion", "--json", "--index", str(cli_index))
+    assert code == 0
+    ids = [h["arxiv_id"] for h in json.loads(out)["hits"]]
+    assert ids and "2401.12179" not in ids
+    code, out, _ = run("query", "-music diffusion", "--json", "--index", str(cli_index))
+    assert code == 0 and [h["arxiv_id"] for h in json.loads(out)["hits"]] == ids
