@@ -163,23 +163,32 @@ class MecabTokenizer(Tokenizer):  # type: ignore[misc]
         previous_end = -1
         for surface, feature, start, end in self.morphemes(text):
             fields = feature.split(",")
-            token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-            token.text = surface
+            token = _new_token(surface, pos, start_char + start, start_char + end,
+                               positions=positions, chars=chars, removestops=removestops,
+                               mode=mode, **kwargs)
             token.tag = fields[0]
             token.kind = fields[4] if len(fields) > 7 and fields[4] != "*" else None
             token.expr = fields[7] if len(fields) > 7 and fields[7] != "*" else None
             token.glued = start == previous_end
-            token.boost = 1.0
             if keeporiginal:
                 token.original = surface
-            if positions:
-                token.pos = pos
-            if chars:
-                token.startchar = start_char + start
-                token.endchar = start_char + end
             previous_end = end
             pos += 1
             yield token
+
+
+def _new_token(text: str, pos: int, startchar: int, endchar: int, *, positions: bool,
+               chars: bool, **options: Any) -> Token:
+    """A fresh Whoosh token; position and offsets are set only when asked for."""
+    token = Token(positions, chars, **options)
+    token.text = text
+    token.boost = 1.0
+    if positions:
+        token.pos = pos
+    if chars:
+        token.startchar = startchar
+        token.endchar = endchar
+    return token
 
 
 def _clone(token: Token, text: str, **changes: Any) -> Token:
@@ -477,16 +486,10 @@ class AuthorTokenizer(Tokenizer):  # type: ignore[misc]
         for name in value.split("\n"):
             normalized = normalize_text(name)
             for match in _NAME_WORD.finditer(normalized):
-                token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-                token.text = match.group(0)
-                token.boost = 1.0
-                if positions:
-                    token.pos = pos
-                if chars:
-                    token.startchar = start_char + offset + match.start()
-                    token.endchar = start_char + offset + match.end()
+                yield _new_token(match.group(0), pos, start_char + offset + match.start(),
+                                 start_char + offset + match.end(), positions=positions,
+                                 chars=chars, removestops=removestops, mode=mode, **kwargs)
                 pos += 1
-                yield token
             pos += AUTHOR_GAP
             offset += len(name) + 1
 
