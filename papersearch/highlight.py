@@ -1,30 +1,32 @@
 """Highlighting: which characters of a title or summary matched the query.
 
-The stored text is analyzed again with the field's own analyzer (in index
-mode, with character offsets), and every token whose term the query used is
-marked. Works on morphemes, so in ``탐지하는`` only ``탐지`` lights up.
+The title and summary fields store each term's character offsets in their
+postings (Whoosh ``chars=True``), so a hit's matches are read from the index
+instead of running MeCab over the text again at query time. The offsets are
+those the analyzer saw, morpheme by morpheme: in ``탐지하는`` only ``탐지`` is
+marked, and ``GPT-4V`` is marked whole.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-from whoosh.analysis import Analyzer
+from typing import Any
 
 from papersearch.models import Span
 
 SNIPPET_CHARS = 220
 
 
-def match_spans(analyzer: Analyzer, text: str, terms: set[str]) -> list[Span]:
-    """Character spans of ``text`` whose tokens are in ``terms``, merged and sorted."""
-    if not terms or not text:
-        return []
-    spans = [
-        (t.startchar, t.endchar)
-        for t in analyzer(text, chars=True, mode="index")
-        if not t.stopped and t.text in terms
-    ]
+def posting_spans(reader: Any, docnum: int, fieldname: str, terms: Iterable[str]) -> list[Span]:
+    """Character spans of ``terms`` in one document's field, read from the postings."""
+    spans: list[Span] = []
+    for term in terms:
+        if (fieldname, term) not in reader:
+            continue
+        matcher = reader.postings(fieldname, term)
+        matcher.skip_to(docnum)
+        if matcher.is_active() and matcher.id() == docnum:
+            spans.extend((start, end) for _, start, end in matcher.value_as("characters"))
     return merge_spans(spans)
 
 
@@ -39,39 +41,36 @@ def merge_spans(spans: Iterable[Span]) -> list[Span]:
     return merged
 
 
-_JOINERS = str.maketrans("", "", "-_/+×·'’")
+def clip_spans(spans: list[Span], start: int, end: int) -> list[Span]:
+    """The spans inside ``[start, end)``, re-based to ``start``."""
+    return [(max(s, start) - start, min(e, end) - start) for s, e in spans if s < end and e > start]
 
 
-def _rough_count(line: str, terms: set[str]) -> int:
-    """How many terms occur in ``line`` as plain substrings: a cheap first pass."""
-    lowered = line.lower()
-    joined = lowered.translate(_JOINERS)
-    return sum(1 for t in terms if t in lowered or t in joined)
+def best_snippet(text: str, spans: list[Span], width: int = SNIPPET_CHARS
+                 ) -> tuple[str, list[Span]]:
+    """The line of ``text`` holding most distinct matched words, cut to ``width``.
 
-
-def best_snippet(analyzer: Analyzer, lines: list[str], terms: set[str],
-                 width: int = SNIPPET_CHARS, candidates: int = 2) -> tuple[str, list[Span]]:
-    """The summary line that matches most distinct query terms, cut to ``width``.
-
-    Lines are first ranked by a substring count (terms are stems, so this is
-    close but not exact); only the best ``candidates`` are analyzed to find the
-    true matches. Ties go to the earlier line (the digest's lead bullet). A
-    cut line is centred on its first match and marked with ``…``; spans are
-    re-based on the returned text.
+    ``spans`` are match offsets in the whole text. Ties go to the earlier line
+    (the digest's lead bullet). A cut line is centred on its first match and
+    marked with ``…``; the returned spans are offsets in the returned snippet.
     """
-    if not lines:
+    best: tuple[int, int, int] | None = None  # (-distinct words, line start, line end)
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        words = {text[s:e].lower() for s, e in spans if s >= start and e <= end}
+        candidate = (-len(words), start, end)
+        if best is None or candidate < best:
+            best = candidate
+        start = end + 1
+    if best is None:
         return "", []
-    ranked = sorted(range(len(lines)), key=lambda i: (-_rough_count(lines[i], terms), i))
-    best_line, best_spans, best_count = lines[0], [], -1
-    for i in sorted(ranked[:candidates]):
-        spans = match_spans(analyzer, lines[i], terms)
-        count = len({lines[i][s:e].lower() for s, e in spans})
-        if count > best_count:
-            best_line, best_spans, best_count = lines[i], spans, count
-    return _window(best_line, best_spans, width)
+    _, line_start, line_end = best
+    return window(text[line_start:line_end], clip_spans(spans, line_start, line_end), width)
 
 
-def _window(text: str, spans: list[Span], width: int) -> tuple[str, list[Span]]:
+def window(text: str, spans: list[Span], width: int) -> tuple[str, list[Span]]:
+    """Cut ``text`` to about ``width`` characters around its first span."""
     if len(text) <= width:
         return text, spans
     first = spans[0][0] if spans else 0
@@ -85,8 +84,7 @@ def _window(text: str, spans: list[Span], width: int) -> tuple[str, list[Span]]:
         end = space if space > start else end
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""
-    shift = len(prefix) - start
-    kept = [(max(s, start) + shift, min(e, end) + shift) for s, e in spans if s < end and e > start]
+    kept = [(s + len(prefix), e + len(prefix)) for s, e in clip_spans(spans, start, end)]
     return prefix + text[start:end] + suffix, kept
 
 

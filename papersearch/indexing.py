@@ -157,8 +157,13 @@ def add_digests(ix: Index, paths: Sequence[str | Path], *, strict: bool = False,
     digests, failed, issues = parse_files(paths, strict=strict, progress=progress)
     files: list[FileReport] = []
     added = updated = removed = 0
-    for start in range(0, max(len(digests), 1), max(commit_every, 1)):
-        part = _write_batch(ix, digests[start:start + max(commit_every, 1)], lock_timeout)
+    step = max(commit_every, 1)
+    starts = range(0, max(len(digests), 1), step)
+    for start in starts:
+        # After a multi-commit add, merge everything into one segment: each segment
+        # costs every later search a matcher per query term.
+        optimize = len(starts) > 1 and start == starts[-1]
+        part = _write_batch(ix, digests[start:start + step], lock_timeout, optimize)
         files += part.files
         added += part.papers_added
         updated += part.papers_updated
@@ -167,7 +172,8 @@ def add_digests(ix: Index, paths: Sequence[str | Path], *, strict: bool = False,
                      papers_updated=updated, papers_removed=removed)
 
 
-def _write_batch(ix: Index, digests: list[Digest], lock_timeout: float) -> AddReport:
+def _write_batch(ix: Index, digests: list[Digest], lock_timeout: float,
+                 optimize: bool = False) -> AddReport:
     """Write some days in one commit (or none, when nothing changed)."""
     if _all_unchanged(ix, digests):
         # Nothing to write: do not take the lock or start a segment at all.
@@ -184,7 +190,7 @@ def _write_batch(ix: Index, digests: list[Digest], lock_timeout: float) -> AddRe
         writer.cancel()
         raise
     if any(f.status in {"added", "updated"} for f in report.files):
-        writer.commit()
+        writer.commit(optimize=optimize)
     else:
         writer.cancel()  # another writer got there first: nothing left to change
     return report

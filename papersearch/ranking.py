@@ -17,6 +17,7 @@ papers at ``VOTE_SATURATION`` votes or more get the full boost.
 from __future__ import annotations
 
 import math
+import struct
 from typing import Any
 
 from whoosh.scoring import BM25F
@@ -63,4 +64,8 @@ class VoteBlendedBM25F(BM25F):  # type: ignore[misc]
         if self._votes is None or self._votes_reader is not reader:
             self._votes = reader.column_reader("votes")
             self._votes_reader = reader
-        return score * vote_factor(self._votes[docnum], self.vote_weight)
+        try:
+            votes = self._votes[docnum]
+        except (IndexError, struct.error):  # not a paper: day and meta documents have no votes
+            votes = 0
+        return score * vote_factor(votes, self.vote_weight)

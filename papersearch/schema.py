@@ -20,7 +20,7 @@ from papersearch.analysis import author_analyzer, text_analyzer
 
 # Bump when the schema, the analysis chain or the stored record changes in a
 # way an existing index cannot serve; open() then asks for a rebuild.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 KIND_PAPER = "paper"
 KIND_DAY = "day"
@@ -53,8 +53,10 @@ def build_schema() -> Schema:
         key=ID(unique=True, stored=True),
         kind=ID(stored=True),
         arxiv_id=ID(stored=True),
-        title=TEXT(analyzer=text, stored=True, phrase=True),
-        summary=TEXT(analyzer=text, stored=True, phrase=True),
+        # chars=True: postings keep character offsets, so hits are highlighted
+        # from the index without analyzing their text again.
+        title=TEXT(analyzer=text, stored=True, phrase=True, chars=True),
+        summary=TEXT(analyzer=text, stored=True, phrase=True, chars=True),
         authors=TEXT(analyzer=author_analyzer(), stored=True, phrase=True),
         # Every day the paper was listed, "YYYY-MM-DD"; a range query filters dates.
         dates=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),

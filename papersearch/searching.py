@@ -19,8 +19,8 @@ from whoosh import query as wq
 from whoosh import sorting
 from whoosh.fields import Schema
 
-from papersearch.highlight import best_snippet, match_spans
-from papersearch.models import Hit, Paper, SearchResult, bullet_line
+from papersearch.highlight import best_snippet, clip_spans, posting_spans
+from papersearch.models import Hit, Paper, SearchResult
 from papersearch.query import And, Node, Not, Or, Word, describe, parse_query
 from papersearch.ranking import DEFAULT_VOTE_WEIGHT, FIELD_BOOSTS, vote_factor
 from papersearch.schema import KIND_PAPER
@@ -48,12 +48,24 @@ class QueryCompiler:
 
     def __init__(self, schema: Schema) -> None:
         self.schema = schema
+        self._memo: dict[tuple[int, str], list[tuple[int, str]]] = {}
 
     def analyze(self, fieldname: str, text: str) -> list[tuple[int, str]]:
-        """(position, term) pairs of ``text`` in ``fieldname``, query mode."""
+        """(position, term) pairs of ``text`` in ``fieldname``, query mode.
+
+        Memoized: title and summary share one analyzer, so a word is run
+        through MeCab once per query, not once per field.
+        """
         analyzer = self.schema[fieldname].analyzer
-        return [(t.pos, t.text) for t in analyzer(text, positions=True, mode="query")
-                if not t.stopped]
+        key = (id(analyzer), text)
+        cached = self._memo.get(key)
+        if cached is None:
+            cached = [(t.pos, t.text) for t in analyzer(text, positions=True, mode="query")
+                      if not t.stopped]
+            if len(self._memo) > 4096:
+                self._memo.clear()
+            self._memo[key] = cached
+        return cached
 
     def word(self, node: Word) -> wq.Query | None:
         """A word or phrase: its terms in every field it may be in, boosted per field."""
@@ -92,7 +104,13 @@ class QueryCompiler:
             per_field.append(exact)
         if not per_field:
             return None
-        return per_field[0] if len(per_field) == 1 else wq.Or(per_field)
+        if len(per_field) == 1:
+            return per_field[0]
+        either = wq.Or(per_field)
+        # A lazy union that can skip, not Whoosh's choice for small segments of loading
+        # every posting of every field into arrays (costly for common words).
+        either.matcher_type = wq.Or.DEFAULT_MATCHER
+        return either
 
     def compile(self, node: Node) -> wq.Query | None:
         """Compile any node; ``None`` where nothing searchable is left (only stop words)."""
@@ -104,9 +122,13 @@ class QueryCompiler:
         children = [c for c in (self.compile(child) for child in node.children) if c is not None]
         if not children:
             return None
-        if len(children) == 1:
-            return children[0]
-        return wq.Or(children) if isinstance(node, Or) else combine_and(children)
+        if isinstance(node, Or):
+            # "NOT x OR y": a negation inside OR means "papers without x"; a bare Not
+            # would also match the index's day and meta documents.
+            children = [wq.AndNot(wq.Term("kind", KIND_PAPER), c.query)
+                        if isinstance(c, wq.Not) else c for c in children]
+            return children[0] if len(children) == 1 else wq.Or(children)
+        return children[0] if len(children) == 1 else combine_and(children)
 
 
 def combine_and(children: list[wq.Query]) -> wq.Query:
@@ -145,36 +167,48 @@ def _matches_anything(searcher: Any, q: wq.Query) -> bool:
     return bool(q.matcher(searcher).is_active())
 
 
-def plan(searcher: Any, compiler: QueryCompiler, text: str) -> tuple[
-        wq.Query | None, wq.Query | None, list[str]]:
-    """The strict (AND) query, the relaxed (OR) one if there is one, and ignored words.
+@dataclass
+class Plan:
+    """The compiled top-level clauses of a query and their original text."""
 
-    Top-level words that match nothing in the index are left out of both.
-    """
-    parsed = parse_query(text)
-    root = parsed.root
+    clauses: list[tuple[str, wq.Query]]
+
+    @property
+    def positives(self) -> list[wq.Query]:
+        return [q for _, q in self.clauses if not isinstance(q, wq.Not)]
+
+    def strict(self) -> wq.Query | None:
+        """Every clause (AND), or None when the query had no searchable words."""
+        return combine_and([q for _, q in self.clauses]) if self.clauses else None
+
+    def relaxed(self) -> wq.Query | None:
+        """Any positive clause (OR), negations kept; None when that would change nothing."""
+        positives = self.positives
+        if len(positives) < 2:
+            return None
+        negatives = [q for _, q in self.clauses if isinstance(q, wq.Not)]
+        return combine_and([wq.Or(positives), *negatives])
+
+    def without_dead(self, searcher: Any) -> tuple[Plan, list[str]]:
+        """This plan less the positive clauses that match no paper at all, and their text."""
+        live: list[tuple[str, wq.Query]] = []
+        dead: list[str] = []
+        for text, q in self.clauses:
+            if isinstance(q, wq.Not) or _matches_anything(searcher, q):
+                live.append((text, q))
+            else:
+                dead.append(text)
+        return Plan(live), dead
+
+
+def plan(compiler: QueryCompiler, text: str) -> Plan:
+    """Parse and compile a query's top-level clauses (clauses of only stop words vanish)."""
+    root = parse_query(text).root
     if root is None:
-        return None, None, []
+        return Plan([])
     clauses = list(root.children) if isinstance(root, And) else [root]
-    live: list[wq.Query] = []
-    ignored: list[str] = []
-    for clause in clauses:
-        compiled = compiler.compile(clause)
-        if compiled is None:
-            continue
-        if not isinstance(compiled, wq.Not) and not _matches_anything(searcher, compiled):
-            ignored.append(describe(clause))
-            continue
-        live.append(compiled)
-    if not live:
-        return (wq.NullQuery if ignored else None), None, ignored
-    strict = combine_and(live)
-    positives = [c for c in live if not isinstance(c, wq.Not)]
-    relaxed = None
-    if len(positives) > 1:
-        negatives = [c for c in live if isinstance(c, wq.Not)]
-        relaxed = combine_and([wq.Or(positives), *negatives])
-    return strict, relaxed, ignored
+    compiled = [(describe(c), compiler.compile(c)) for c in clauses]
+    return Plan([(t, q) for t, q in compiled if q is not None])
 
 
 def _sortedby(sort: str) -> Any:
@@ -189,29 +223,43 @@ def _sortedby(sort: str) -> Any:
 
 def run_search(searcher: Any, compiler: QueryCompiler, text: str,
                options: SearchOptions) -> SearchResult:
-    """Search with an open searcher (whose weighting blends votes) and build hits."""
-    strict, relaxed, ignored = plan(searcher, compiler, text)
+    """Search with an open searcher (whose weighting blends votes) and build hits.
+
+    The AND of every clause runs first; only when it finds nothing are clauses
+    that match no paper dropped (reported as ignored), and if that still finds
+    nothing, the OR of the clauses runs (``relaxed``).
+    """
     filt = filter_query(options)
     limit = max(1, options.limit)
+    order = _sortedby(options.sort)
+    compiled = plan(compiler, text)
+    ignored: list[str] = []
     used_relaxed = False
-    if strict is None:
+    query = compiled.strict()
+
+    def run(q: wq.Query) -> Any:
+        return searcher.search(q, filter=filt, limit=limit, sortedby=order, terms=False)
+
+    if query is None:
         # No words (only filters, or only stop words): newest papers first.
         everything = wq.Term("kind", KIND_PAPER)
-        order = _sortedby("votes" if options.sort == "votes" else "date")
         results = searcher.search(everything if filt is None else wq.And([everything, filt]),
-                                  limit=limit, sortedby=order)
-        query_for_terms: wq.Query = wq.NullQuery
+                                  limit=limit,
+                                  sortedby=_sortedby("votes" if options.sort == "votes"
+                                                     else "date"))
+        query = wq.NullQuery
     else:
-        results = searcher.search(strict, filter=filt, limit=limit,
-                                  sortedby=_sortedby(options.sort), terms=False)
-        query_for_terms = strict
-        if results.scored_length() == 0 and relaxed is not None:
-            results = searcher.search(relaxed, filter=filt, limit=limit,
-                                      sortedby=_sortedby(options.sort), terms=False)
-            query_for_terms = relaxed
-            used_relaxed = True
-    terms = highlight_terms(query_for_terms)
-    text_analyzer = compiler.schema["summary"].analyzer
+        results = run(query)
+        if results.scored_length() == 0 and compiled.positives:
+            compiled, ignored = compiled.without_dead(searcher)
+            live = compiled.strict()
+            if ignored and live is not None and compiled.positives:
+                query, results = live, run(live)
+            relaxed = compiled.relaxed()
+            if results.scored_length() == 0 and relaxed is not None:
+                query, results, used_relaxed = relaxed, run(relaxed), True
+    terms = highlight_terms(query)
+    reader = searcher.reader()
     hits = []
     for hit in results:
         paper = Paper.model_validate_json(hit["record"])
@@ -220,14 +268,14 @@ def run_search(searcher: Any, compiler: QueryCompiler, text: str,
         # field, the hit's score is the sort key (field key, -score).
         raw = hit.score
         score = -float(raw[-1] or 0.0) if isinstance(raw, tuple) else float(raw or 0.0)
-        text_score = score / factor
-        title_spans = match_spans(text_analyzer, paper.title, terms)
-        snippet, spans = best_snippet(text_analyzer, [bullet_line(b) for b in paper.bullets],
-                                      terms)
+        title_spans = clip_spans(posting_spans(reader, hit.docnum, "title", terms), 0,
+                                 len(paper.title))
+        snippet, spans = best_snippet(paper.summary,
+                                      posting_spans(reader, hit.docnum, "summary", terms))
         hits.append(Hit(
             arxiv_id=paper.arxiv_id, title=paper.title, url=paper.url, votes=paper.votes,
             dates=paper.dates, authors=paper.authors,
-            score=score, text_score=text_score, vote_factor=factor, snippet=snippet,
+            score=score, text_score=score / factor, vote_factor=factor, snippet=snippet,
             snippet_highlights=spans, title_highlights=title_spans,
         ))
     return SearchResult(query=text, total=len(results), hits=hits, relaxed=used_relaxed,

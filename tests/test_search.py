@@ -101,6 +101,16 @@ def test_or_not_and_phrase(seed_index: PaperIndex) -> None:
     assert top(seed_index, '"flow rectified"') == []
 
 
+def test_negation_inside_or_matches_papers_only(seed_index: PaperIndex) -> None:
+    result = seed_index.search('NOT "0" OR "0"', limit=100)
+    assert result.total == 29  # every paper, and no day or meta document
+    result = seed_index.search("(NOT diffusion) OR Binoculars", limit=100)
+    diffusion = set(top(seed_index, "diffusion", limit=50))
+    assert {h.arxiv_id for h in result} == (
+        {h.arxiv_id for h in seed_index.search("", since=dt.date(2000, 1, 1), limit=100)}
+        - diffusion) | {"2401.12070"}
+
+
 def test_field_prefixes(seed_index: PaperIndex) -> None:
     titles = top(seed_index, "title:diffusion", limit=50)
     assert "2401.11605" in titles
