@@ -199,6 +199,7 @@ def search_json(result: SearchResult) -> dict[str, Any]:
         "total": result.total,
         "relaxed": result.relaxed,
         "ignored_terms": result.ignored_terms,
+        "notes": result.notes,
         "hits": [
             {
                 "arxiv_id": h.arxiv_id, "title": h.title, "url": h.url, "votes": h.votes,
@@ -250,6 +251,8 @@ def _print_hit(rank: int, hit: Hit, colour: bool) -> None:
 
 def _print_result(result: SearchResult) -> None:
     colour = sys.stdout.isatty()
+    for note in result.notes:
+        click.echo(f"(query read leniently: {note})", err=True)
     if result.ignored_terms:
         click.echo(f"(not found anywhere, ignored: {', '.join(result.ignored_terms)})", err=True)
     if result.relaxed:

@@ -162,6 +162,7 @@ class SearchResult(_Frozen):
     hits: list[Hit]
     relaxed: bool = False  # no paper matched every word; these match some
     ignored_terms: list[str] = Field(default_factory=list)  # words found nowhere
+    notes: list[str] = Field(default_factory=list)  # how odd syntax was read ("unbalanced '('")
 
     def __len__(self) -> int:
         return len(self.hits)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from whoosh import query as wq
@@ -169,9 +169,10 @@ def _matches_anything(searcher: Any, q: wq.Query) -> bool:
 
 @dataclass
 class Plan:
-    """The compiled top-level clauses of a query and their original text."""
+    """The compiled top-level clauses of a query, their text, and parser notes."""
 
     clauses: list[tuple[str, wq.Query]]
+    notes: list[str] = field(default_factory=list)
 
     @property
     def positives(self) -> list[wq.Query]:
@@ -198,17 +199,19 @@ class Plan:
                 live.append((text, q))
             else:
                 dead.append(text)
-        return Plan(live), dead
+        return Plan(live, self.notes), dead
 
 
 def plan(compiler: QueryCompiler, text: str) -> Plan:
     """Parse and compile a query's top-level clauses (clauses of only stop words vanish)."""
-    root = parse_query(text).root
+    parsed = parse_query(text)
+    notes = list(dict.fromkeys(parsed.notes))
+    root = parsed.root
     if root is None:
-        return Plan([])
+        return Plan([], notes)
     clauses = list(root.children) if isinstance(root, And) else [root]
     compiled = [(describe(c), compiler.compile(c)) for c in clauses]
-    return Plan([(t, q) for t, q in compiled if q is not None])
+    return Plan([(t, q) for t, q in compiled if q is not None], notes)
 
 
 def _sortedby(sort: str) -> Any:
@@ -279,7 +282,7 @@ def run_search(searcher: Any, compiler: QueryCompiler, text: str,
             snippet_highlights=spans, title_highlights=title_spans,
         ))
     return SearchResult(query=text, total=len(results), hits=hits, relaxed=used_relaxed,
-                        ignored_terms=ignored)
+                        ignored_terms=ignored, notes=compiled.notes)
 
 
 def highlight_terms(q: wq.Query) -> set[str]:

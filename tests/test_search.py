@@ -130,6 +130,14 @@ def test_malformed_queries_never_crash(seed_index: PaperIndex, query: str) -> No
     assert result.total >= 0 and len(result.hits) <= 10
 
 
+def test_lenient_reading_is_reported(seed_index: PaperIndex) -> None:
+    result = seed_index.search('((확산 "모델')
+    assert result.total > 0
+    assert result.notes == ["unbalanced '(' closed at the end",
+                            "unbalanced '\"': the phrase runs to the end"]
+    assert seed_index.search("확산 모델").notes == []
+
+
 def test_control_characters_are_spaces(seed_index: PaperIndex) -> None:
     assert top(seed_index, "기계\x00생성\x1f텍스트\x07탐지")[0] == "2401.12070"
 
