@@ -30,7 +30,6 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from whoosh.analysis import (
-    Composable,
     Filter,
     LowercaseFilter,
     StopFilter,
@@ -438,19 +437,62 @@ class CompactPositionsFilter(Filter):  # type: ignore[misc]
             yield token
 
 
-def text_analyzer() -> CompositeAnalyzer:
+TokenTuple = tuple[str, int, int, int]
+"""An index-mode token as (term, position, start char, end char)."""
+
+
+class PreTokenized(str):
+    """Text whose index-mode tokens were already computed (in a worker process).
+
+    It is the text itself, so Whoosh stores and measures it as usual, and
+    :class:`TextAnalyzer` replays ``tokens`` instead of analyzing it again.
+    """
+
+    tokens: tuple[TokenTuple, ...]
+
+    def __new__(cls, text: str, tokens: tuple[TokenTuple, ...]) -> PreTokenized:
+        obj = super().__new__(cls, text)
+        obj.tokens = tokens
+        return obj
+
+
+def index_tokens(analyzer: CompositeAnalyzer, text: str) -> tuple[TokenTuple, ...]:
+    """Run ``analyzer`` over ``text`` as indexing does and keep the surviving tokens."""
+    return tuple((t.text, t.pos, t.startchar, t.endchar)
+                 for t in analyzer(text, positions=True, chars=True, mode="index")
+                 if not t.stopped)
+
+
+class TextAnalyzer(CompositeAnalyzer):  # type: ignore[misc]
+    """The text chain, which also replays the tokens of :class:`PreTokenized` text."""
+
+    def __call__(self, value: str, **kwargs: Any) -> Iterator[Token]:
+        if isinstance(value, PreTokenized) and kwargs.get("mode") == "index":
+            return self._replay(value.tokens, **kwargs)
+        return super().__call__(value, **kwargs)  # type: ignore[no-any-return]
+
+    @staticmethod
+    def _replay(tokens: tuple[TokenTuple, ...], positions: bool = False, chars: bool = False,
+                **options: Any) -> Iterator[Token]:
+        for text, pos, start, end in tokens:
+            token = _new_token(text, pos, start, end, positions=positions, chars=chars,
+                               **options)
+            token.stopped = False
+            yield token
+
+
+def text_analyzer() -> TextAnalyzer:
     """The chain for titles and summaries (Korean and English alike)."""
-    chain: Composable = (
-        MecabTokenizer()
-        | JoinTechTermsFilter()
-        | DecompoundFilter()
-        | PosStopFilter()
-        | LowercaseFilter()
-        | StopFilter(stoplist=KOREAN_STOP_WORDS | ENGLISH_STOP_WORDS, minsize=1, renumber=False)
-        | LatinStemFilter()
-        | CompactPositionsFilter()
+    return TextAnalyzer(
+        MecabTokenizer(),
+        JoinTechTermsFilter(),
+        DecompoundFilter(),
+        PosStopFilter(),
+        LowercaseFilter(),
+        StopFilter(stoplist=KOREAN_STOP_WORDS | ENGLISH_STOP_WORDS, minsize=1, renumber=False),
+        LatinStemFilter(),
+        CompactPositionsFilter(),
     )
-    return chain
 
 
 # -- authors -----------------------------------------------------------------------
@@ -506,7 +548,7 @@ class AccentFoldFilter(Filter):  # type: ignore[misc]
 
 def author_analyzer() -> CompositeAnalyzer:
     """The chain for author names: words, lowercased, accents folded."""
-    chain: Composable = AuthorTokenizer() | LowercaseFilter() | AccentFoldFilter()
+    chain: CompositeAnalyzer = AuthorTokenizer() | LowercaseFilter() | AccentFoldFilter()
     return chain
 
 

@@ -94,10 +94,12 @@ def _debug(ctx: click.Context) -> bool:
               help="Build the index afresh from PATHS, replacing the old one when done.")
 @click.option("--lock-timeout", type=float, default=10.0, show_default=True,
               help="Seconds to wait for another writer.")
+@click.option("--workers", type=click.IntRange(0, 64), default=None,
+              help="Processes analyzing text beside the writer (default: 2 for large adds).")
 @_json_option
 @click.pass_context
 def index_cmd(ctx: click.Context, paths: tuple[Path, ...], index_dir: Path, strict: bool,
-              rebuild: bool, lock_timeout: float, as_json: bool) -> None:
+              rebuild: bool, lock_timeout: float, workers: int | None, as_json: bool) -> None:
     """Add digest files or folders (PATHS) to the index, creating it if needed."""
     with _errors(_debug(ctx)):
         show_bar = not as_json and sys.stderr.isatty()
@@ -117,10 +119,10 @@ def index_cmd(ctx: click.Context, paths: tuple[Path, ...], index_dir: Path, stri
         options = {"lock_timeout": lock_timeout}
         if rebuild:
             index, report = PaperIndex.rebuild(index_dir, list(paths), strict=strict,
-                                               progress=progress, **options)
+                                               progress=progress, workers=workers, **options)
         else:
             index = PaperIndex.open(index_dir, create=True, **options)
-            report = index.add(list(paths), strict=strict, progress=progress)
+            report = index.add(list(paths), strict=strict, progress=progress, workers=workers)
         with index:
             stats = index.stats()
         if as_json:

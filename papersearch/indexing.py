@@ -12,13 +12,19 @@ add again skips the days already committed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import TypeAdapter
 from whoosh.index import Index, LockError
 
+from papersearch.analysis import PreTokenized, index_tokens, text_analyzer
 from papersearch.digest import find_digests, parse_digest
 from papersearch.errors import DigestError, IndexLockedError
 from papersearch.models import AddReport, Digest, DigestEntry, FileReport, Paper, ParseIssue
@@ -148,32 +154,39 @@ COMMIT_EVERY = 50
 
 def add_digests(ix: Index, paths: Sequence[str | Path], *, strict: bool = False,
                 lock_timeout: float = 0.0, progress: ProgressCallback | None = None,
-                commit_every: int = COMMIT_EVERY) -> AddReport:
+                commit_every: int = COMMIT_EVERY, workers: int | None = None) -> AddReport:
     """Add digest files or folders to ``ix``; see the module docstring.
 
     Every file is parsed first (so strict mode fails before anything is
     written), then the days are written in commits of ``commit_every``.
+    ``workers`` analysis processes run beside the writer (default: up to 2 for
+    an add of at least PARALLEL_MIN_PAPERS papers; 0 analyzes in-process).
     """
     digests, failed, issues = parse_files(paths, strict=strict, progress=progress)
     files: list[FileReport] = []
     added = updated = removed = 0
     step = max(commit_every, 1)
     starts = range(0, max(len(digests), 1), step)
-    for start in starts:
-        # After a multi-commit add, merge everything into one segment: each segment
-        # costs every later search a matcher per query term.
-        optimize = len(starts) > 1 and start == starts[-1]
-        part = _write_batch(ix, digests[start:start + step], lock_timeout, optimize)
-        files += part.files
-        added += part.papers_added
-        updated += part.papers_updated
-        removed += part.papers_removed
+    pool = _worker_pool(workers, sum(len(d.entries) for d in digests))
+    try:
+        for start in starts:
+            # After a multi-commit add, merge everything into one segment: each segment
+            # costs every later search a matcher per query term.
+            optimize = len(starts) > 1 and start == starts[-1]
+            part = _write_batch(ix, digests[start:start + step], lock_timeout, optimize, pool)
+            files += part.files
+            added += part.papers_added
+            updated += part.papers_updated
+            removed += part.papers_removed
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     return AddReport(files=files + failed, issues=issues, papers_added=added,
                      papers_updated=updated, papers_removed=removed)
 
 
 def _write_batch(ix: Index, digests: list[Digest], lock_timeout: float,
-                 optimize: bool = False) -> AddReport:
+                 optimize: bool = False, pool: Executor | None = None) -> AddReport:
     """Write some days in one commit (or none, when nothing changed)."""
     if _all_unchanged(ix, digests):
         # Nothing to write: do not take the lock or start a segment at all.
@@ -185,7 +198,7 @@ def _write_batch(ix: Index, digests: list[Digest], lock_timeout: float,
         raise IndexLockedError(ix.storage.folder, "another process is writing to this index "
                                f"(waited {lock_timeout:g} s for its lock)") from exc
     try:
-        report = _apply(writer, digests)
+        report = _apply(writer, digests, pool)
     except BaseException:
         writer.cancel()
         raise
@@ -205,7 +218,7 @@ def _all_unchanged(ix: Index, digests: list[Digest]) -> bool:
     return True
 
 
-def _apply(writer: Any, digests: list[Digest]) -> AddReport:
+def _apply(writer: Any, digests: list[Digest], pool: Executor | None = None) -> AddReport:
     searcher = writer.searcher()
     try:
         days = _DayStore(searcher)
@@ -228,21 +241,22 @@ def _apply(writer: Any, digests: list[Digest]) -> AddReport:
                 "updated" if stored is not None or previous is not None else "added")
             files.append(FileReport(path=digest.path, status=status, day=digest.day,
                                     papers=len(digest.entries)))
-        added, updated, removed = _remerge(writer, searcher, days, affected)
+        added, updated, removed = _remerge(writer, searcher, days, affected, pool)
     finally:
         searcher.close()
     return AddReport(files=files, papers_added=added, papers_updated=updated,
                      papers_removed=removed)
 
 
-def _remerge(writer: Any, searcher: Any, days: _DayStore,
-             affected: set[str]) -> tuple[int, int, int]:
+def _remerge(writer: Any, searcher: Any, days: _DayStore, affected: set[str],
+             pool: Executor | None = None) -> tuple[int, int, int]:
     """Rewrite the documents of ``affected`` papers from the days that list them."""
     listed: dict[str, dict[str, DigestEntry]] = {}
     for day, entries in days.changed.items():
         for entry in entries:
             listed.setdefault(entry.arxiv_id, {})[day] = entry
     added = updated = removed = 0
+    documents: list[dict[str, Any]] = []
     for arxiv_id in sorted(affected):
         existing = searcher.document(key=paper_key(arxiv_id))
         by_day = dict(listed.get(arxiv_id, {}))
@@ -266,5 +280,74 @@ def _remerge(writer: Any, searcher: Any, days: _DayStore,
             updated += 1
         else:
             continue
+        documents.append(document)
+    for document in _pretokenized(documents, pool):
         writer.update_document(**document)
     return added, updated, removed
+
+
+# -- analysis in worker processes ----------------------------------------------------------
+
+PARALLEL_MIN_PAPERS = 300
+"""Below this many papers in one add, worker start-up costs more than it saves."""
+_CHUNK_PAPERS = 64
+_ANALYZED_FIELDS = ("title", "summary")
+
+
+def _analyze_chunk(texts: list[tuple[str, str]]) -> list[tuple[Any, Any]]:
+    """In a worker: the index tokens of (title, summary) pairs."""
+    analyzer = text_analyzer()
+    return [(index_tokens(analyzer, title), index_tokens(analyzer, summary))
+            for title, summary in texts]
+
+
+def _pretokenized(documents: list[dict[str, Any]],
+                  pool: Executor | None) -> Iterator[dict[str, Any]]:
+    """The documents, with title and summary analyzed by ``pool`` when there is one.
+
+    Yields each chunk as soon as its analysis is back, so the main process
+    writes while the workers analyze (MeCab and the filter chain are most of
+    indexing's time; Whoosh's writer is the rest).
+    """
+    if pool is None:
+        yield from documents
+        return
+    chunks = [documents[i:i + _CHUNK_PAPERS] for i in range(0, len(documents), _CHUNK_PAPERS)]
+    texts = [[(d["title"], d["summary"]) for d in chunk] for chunk in chunks]
+    for chunk, analyzed in zip(chunks, pool.map(_analyze_chunk, texts), strict=True):
+        for document, tokens in zip(chunk, analyzed, strict=True):
+            for fieldname, field_tokens in zip(_ANALYZED_FIELDS, tokens, strict=True):
+                document[f"_stored_{fieldname}"] = document[fieldname]
+                document[fieldname] = PreTokenized(document[fieldname], field_tokens)
+            yield document
+
+
+def _worker_pool(workers: int | None, papers: int) -> Executor | None:
+    """A pool of analysis processes for a large add, or None to analyze in-process."""
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1) if papers >= PARALLEL_MIN_PAPERS else 0
+    # fork only: spawn and forkserver re-import the caller's __main__, which breaks
+    # scripts run from stdin or without a main guard. Forking is safe only while
+    # this is the sole thread (another thread may hold a lock the child inherits),
+    # so a threaded embedding application analyzes in-process instead.
+    if (workers < 1 or threading.active_count() > 1
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        return None
+    return ProcessPoolExecutor(max_workers=workers,
+                               mp_context=multiprocessing.get_context("fork"),
+                               initializer=_exit_with_parent, initargs=(os.getpid(),))
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a worker: exit as soon as the indexing process is gone (killed, say).
+
+    Forked workers hold both ends of the pool's pipes, so they would never see
+    the parent close them and would wait forever as orphans.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="papersearch-parent-watch").start()

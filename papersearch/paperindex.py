@@ -133,7 +133,7 @@ class PaperIndex:
     @classmethod
     def rebuild(cls, path: str | Path, sources: str | Path | Sequence[str | Path], *,
                 strict: bool = False, progress: ProgressCallback | None = None,
-                **options: Any) -> tuple[PaperIndex, AddReport]:
+                workers: int | None = None, **options: Any) -> tuple[PaperIndex, AddReport]:
         """Build a fresh index from ``sources`` and put it in place of the one at ``path``.
 
         The new index is built beside the old one and swapped in only when
@@ -148,7 +148,7 @@ class PaperIndex:
                 shutil.rmtree(leftover)
         fresh = cls.create(staging, **options)
         try:
-            report = fresh.add(sources, strict=strict, progress=progress)
+            report = fresh.add(sources, strict=strict, progress=progress, workers=workers)
         except BaseException:
             fresh.close()
             shutil.rmtree(staging, ignore_errors=True)
@@ -267,18 +267,22 @@ class PaperIndex:
     # -- writing ---------------------------------------------------------------------
 
     def add(self, paths: str | Path | Sequence[str | Path], *, strict: bool = False,
-            progress: ProgressCallback | None = None) -> AddReport:
+            progress: ProgressCallback | None = None,
+            workers: int | None = None) -> AddReport:
         """Add digest files, or folders of them; returns what was added, updated, skipped, failed.
 
         Idempotent: unchanged files are skipped; a changed day file replaces
         that day's entries. Broken entries are reported (file and line) and
         skipped unless ``strict``, which raises DigestError before writing.
+        ``workers`` processes analyze text beside the writer (default: 2 for a
+        large add from a single-threaded program, else none).
         """
         if isinstance(paths, (str, Path)):
             paths = [paths]
         try:
             return add_digests(self._ix, list(paths), strict=strict,
-                               lock_timeout=self.lock_timeout, progress=progress)
+                               lock_timeout=self.lock_timeout, progress=progress,
+                               workers=workers)
         except PapersearchError:
             raise
         except _CORRUPTION as exc:

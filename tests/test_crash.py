@@ -30,6 +30,23 @@ def _command(corpus: Path, index: Path) -> list[str]:
     return [*base, "index", str(corpus), "--index", str(index)]
 
 
+def _no_process_mentions(text: str, wait: float = 5.0) -> bool:
+    """True once no process's command line mentions ``text`` (waiting up to ``wait`` s)."""
+    deadline = time.monotonic() + wait
+    while True:
+        alive = []
+        for proc in Path("/proc").iterdir():
+            try:
+                if proc.name.isdigit() and text in (proc / "cmdline").read_bytes().decode(
+                        "utf-8", "replace"):
+                    alive.append(proc.name)
+            except OSError:
+                continue
+        if not alive or time.monotonic() > deadline:
+            return not alive
+        time.sleep(0.2)
+
+
 def test_sigkill_at_random_moments(tmp_path: Path, corpus_dir: Path) -> None:
     ids_by_day: dict[str, set[str]] = {}
     for file in find_digests(corpus_dir):
@@ -48,6 +65,7 @@ def test_sigkill_at_random_moments(tmp_path: Path, corpus_dir: Path) -> None:
         if not finished_first:
             process.send_signal(signal.SIGKILL)
         process.wait()
+        assert _no_process_mentions(str(index_dir)), "analysis workers outlived their parent"
 
         # The index opens (unless nothing was created yet) and holds whole days only.
         try:

@@ -206,3 +206,33 @@ def test_rebuild_failure_keeps_the_old_index(tmp_path: Path, write_digest: Diges
         PaperIndex.rebuild(path, [bad], strict=True)
     assert PaperIndex.open(path).stats().papers == 29
     assert sorted(p.name for p in tmp_path.iterdir()) == ["digests", "ix"]  # no staging left
+
+
+def test_worker_processes_build_the_same_index(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import papersearch.indexing
+    from papersearch.analysis import PreTokenized
+
+    from helpers import synthetic_days
+
+    made: list[str] = []
+
+    class Counted(PreTokenized):
+        def __new__(cls, text: str, tokens: tuple) -> Counted:  # type: ignore[type-arg]
+            made.append(text)
+            return super().__new__(cls, text, tokens)  # type: ignore[return-value]
+
+    monkeypatch.setattr(papersearch.indexing, "PreTokenized", Counted)
+    days = [SEEDS, *synthetic_days(6, tmp_path / "days")]
+    serial = PaperIndex.create(tmp_path / "serial")
+    parallel = PaperIndex.create(tmp_path / "parallel")
+    assert serial.add(days, workers=0).papers_added == parallel.add(days, workers=2).papers_added
+    assert len(made) == 2 * parallel.stats().papers  # title and summary came from the workers
+    for query in ["기계 생성 텍스트 탐지", "GPT-4V", '"확산 모델"', "Tom Goldstein", "rectifying flows"]:
+        mine = [(h.arxiv_id, round(h.score, 6), h.snippet_highlights, h.title_highlights)
+                for h in parallel.search(query, limit=20)]
+        theirs = [(h.arxiv_id, round(h.score, 6), h.snippet_highlights, h.title_highlights)
+                  for h in serial.search(query, limit=20)]
+        assert mine == theirs and mine, query
+    paper = parallel.get("2401.12070")
+    assert paper is not None and paper == serial.get("2401.12070")
