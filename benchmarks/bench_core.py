@@ -245,6 +245,10 @@ def main() -> None:
     print()
     print("\n".join(table))
     if args.write:
+        # Keep the section benchmarks/perf/run.py writes.
+        marker = "\n## Performance at scale\n"
+        old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+        tail = marker + old.split(marker, 1)[1] if marker in old else ""
         RESULTS.write_text(
             "# Benchmark results\n\n"
             "Latest run of `python benchmarks/bench_core.py --write` (from the project root, "
@@ -253,7 +257,7 @@ def main() -> None:
             "no Korean morphological analysis, no vote blending, no snippets, no AND/OR "
             "fallback. It cannot find Korean words inside inflected forms, so it is a floor "
             "for cost, not a competitor for relevance.\n\n"
-            f"{header}\n\n" + "\n".join(table) + "\n", encoding="utf-8")
+            f"{header}\n\n" + "\n".join(table) + "\n" + tail, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -77,6 +77,7 @@ def paper_document(paper: Paper, days: Iterable[str]) -> dict[str, Any]:
         "authors": "\n".join(paper.authors),
         "dates": ",".join(d.isoformat() for d in paper.dates),
         "votes": paper.votes if paper.votes is not None else -1,
+        "first_date": int(paper.dates[0].strftime("%Y%m%d")),
         "last_date": int(paper.dates[-1].strftime("%Y%m%d")),
         "record": paper.model_dump_json(),
         "days": ",".join(sorted(days)),

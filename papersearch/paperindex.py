@@ -29,6 +29,7 @@ from papersearch.errors import (
     IndexVersionError,
     PapersearchError,
 )
+from papersearch.filtering import PaperColumns
 from papersearch.indexing import ProgressCallback, add_digests
 from papersearch.models import AddReport, IndexStats, Paper, SearchResult
 from papersearch.ranking import DEFAULT_VOTE_WEIGHT, VoteBlendedBM25F
@@ -191,11 +192,15 @@ class PaperIndex:
             searcher.close()
             searcher = None
         if searcher is None:
-            searcher = self._ix.searcher(weighting=VoteBlendedBM25F(self.vote_weight))
+            searcher, columns = self._open_searcher(self.vote_weight)
             with self._searchers_lock:
                 self._searchers.append(searcher)
-            self._local.searcher = searcher
+            self._local.searcher, self._local.columns = searcher, columns
         return searcher
+
+    def _open_searcher(self, vote_weight: float) -> tuple[Any, PaperColumns]:
+        searcher = self._ix.searcher(weighting=VoteBlendedBM25F(vote_weight))
+        return searcher, PaperColumns(searcher)
 
     def _read(self, fn: Any) -> Any:
         """Run ``fn(searcher)``; damage found on the way becomes IndexCorruptError."""
@@ -228,9 +233,10 @@ class PaperIndex:
 
         def go(searcher: Any) -> SearchResult:
             if weight != searcher.weighting.vote_weight:
-                with self._ix.searcher(weighting=VoteBlendedBM25F(weight)) as own:
-                    return run_search(own, self._compiler, query, options)
-            return run_search(searcher, self._compiler, query, options)
+                own, columns = self._open_searcher(weight)
+                with own:
+                    return run_search(own, self._compiler, query, options, columns)
+            return run_search(searcher, self._compiler, query, options, self._local.columns)
 
         result: SearchResult = self._read(go)
         return result

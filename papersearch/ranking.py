@@ -45,7 +45,7 @@ def vote_factor(votes: int | None, vote_weight: float = DEFAULT_VOTE_WEIGHT) -> 
 class VoteBlendedBM25F(BM25F):  # type: ignore[misc]
     """BM25F whose per-document final score is multiplied by :func:`vote_factor`.
 
-    Create one per searcher (it keeps that searcher's votes column reader).
+    Create one per searcher: it keeps that searcher's votes column reader.
     """
 
     use_final = True
@@ -60,10 +60,12 @@ class VoteBlendedBM25F(BM25F):  # type: ignore[misc]
     def final(self, searcher: Any, docnum: int, score: float) -> float:
         if self.vote_weight <= 0:
             return score
+        # Whoosh calls this with the top searcher and global numbers when collecting,
+        # but with a segment's searcher and local numbers when sorting by score:
+        # the column must be the one of the reader it is called with.
         reader = searcher.reader()
-        if self._votes is None or self._votes_reader is not reader:
-            self._votes = reader.column_reader("votes")
-            self._votes_reader = reader
+        if self._votes_reader is not reader:
+            self._votes, self._votes_reader = reader.column_reader("votes"), reader
         try:
             votes = self._votes[docnum]
         except (IndexError, struct.error):  # not a paper: day and meta documents have no votes

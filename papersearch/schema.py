@@ -20,7 +20,7 @@ from papersearch.analysis import author_analyzer, text_analyzer
 
 # Bump when the schema, the analysis chain or the stored record changes in a
 # way an existing index cannot serve; open() then asks for a rebuild.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 KIND_PAPER = "paper"
 KIND_DAY = "day"
@@ -62,7 +62,9 @@ def build_schema() -> Schema:
         dates=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
         # -1 means unknown, so sorting puts unknown last and min-votes excludes it.
         votes=NUMERIC(int, bits=32, signed=True, stored=True, sortable=True),
-        # The latest listing day as YYYYMMDD, for sorting by date.
+        # The first and latest listing days as YYYYMMDD: sorting by date, and
+        # date filters read from columns (see filtering.py).
+        first_date=NUMERIC(int, bits=32, stored=True, sortable=True),
         last_date=NUMERIC(int, bits=32, stored=True, sortable=True),
         record=STORED(),   # the Paper as JSON (papers) or the day's entries (days)
         sha256=STORED(),   # the digest's hash (days)

@@ -19,6 +19,7 @@ from whoosh import query as wq
 from whoosh import sorting
 from whoosh.fields import Schema
 
+from papersearch.filtering import PaperColumns
 from papersearch.highlight import best_snippet, clip_spans, posting_spans
 from papersearch.models import Hit, Paper, SearchResult
 from papersearch.query import And, Node, Not, Or, Word, describe, parse_query
@@ -145,24 +146,6 @@ def combine_and(children: list[wq.Query]) -> wq.Query:
     return wq.AndNot(base, negative[0] if len(negative) == 1 else wq.Or(negative))
 
 
-def filter_query(options: SearchOptions) -> wq.Query | None:
-    """The date range and vote minimum, or None when there is nothing to filter.
-
-    Only paper documents have dates, votes and text, so neither the filter nor
-    a text query needs a ``kind`` clause (building that docset costs ~10 ms).
-    """
-    clauses: list[wq.Query] = []
-    if options.since or options.until:
-        low = options.since.isoformat() if options.since else "0000-00-00"
-        high = options.until.isoformat() if options.until else "9999-99-99"
-        clauses.append(wq.TermRange("dates", low, high))
-    if options.min_votes is not None:
-        clauses.append(wq.NumericRange("votes", options.min_votes, None))
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else wq.And(clauses)
-
-
 def _matches_anything(searcher: Any, q: wq.Query) -> bool:
     return bool(q.matcher(searcher).is_active())
 
@@ -224,15 +207,18 @@ def _sortedby(sort: str) -> Any:
     return None
 
 
-def run_search(searcher: Any, compiler: QueryCompiler, text: str,
-               options: SearchOptions) -> SearchResult:
+def run_search(searcher: Any, compiler: QueryCompiler, text: str, options: SearchOptions,
+               columns: PaperColumns | None = None) -> SearchResult:
     """Search with an open searcher (whose weighting blends votes) and build hits.
 
     The AND of every clause runs first; only when it finds nothing are clauses
     that match no paper dropped (reported as ignored), and if that still finds
     nothing, the OR of the clauses runs (``relaxed``).
     """
-    filt = filter_query(options)
+    columns = columns or PaperColumns(searcher)
+    filt = columns.matching(options.since, options.until, options.min_votes)
+    if filt is not None and not filt:  # Whoosh reads an empty filter set as no filter
+        return SearchResult(query=text, total=0, hits=[], notes=plan(compiler, text).notes)
     limit = max(1, options.limit)
     order = _sortedby(options.sort)
     compiled = plan(compiler, text)
@@ -245,9 +231,7 @@ def run_search(searcher: Any, compiler: QueryCompiler, text: str,
 
     if query is None:
         # No words (only filters, or only stop words): newest papers first.
-        everything = wq.Term("kind", KIND_PAPER)
-        results = searcher.search(everything if filt is None else wq.And([everything, filt]),
-                                  limit=limit,
+        results = searcher.search(wq.Term("kind", KIND_PAPER), filter=filt, limit=limit,
                                   sortedby=_sortedby("votes" if options.sort == "votes"
                                                      else "date"))
         query = wq.NullQuery

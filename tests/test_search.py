@@ -186,6 +186,17 @@ def test_sort_by_votes_and_date(seed_index: PaperIndex) -> None:
 
 # -- ranking ---------------------------------------------------------------------------------------
 
+def test_sorted_searches_do_not_change_later_scores(seed_index: PaperIndex) -> None:
+    expected = [(h.arxiv_id, h.score) for h in seed_index.search("확산 모델")]
+    fresh = PaperIndex.open(seed_index.path)
+    try:
+        fresh.search("", since=dt.date(2024, 1, 1))  # sorted: scored segment by segment
+        fresh.search("확산", sort="votes")
+        assert [(h.arxiv_id, h.score) for h in fresh.search("확산 모델")] == expected
+    finally:
+        fresh.close()
+
+
 def test_vote_factor_bounds() -> None:
     assert vote_factor(None) == vote_factor(0) == 1.0
     assert 1.0 < vote_factor(5) < vote_factor(50) < vote_factor(100) == vote_factor(1000) == 1.2

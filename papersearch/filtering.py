@@ -1,0 +1,95 @@
+"""Filtering by date range and votes, from column arrays read once per searcher.
+
+Whoosh turns a filter query into a set of document numbers on every search by
+walking posting lists in Python: a date range over hundreds of day terms took
+~150 ms a search at 5,487 papers. Instead, each searcher reads the votes and the
+first and last listing dates of every document once (a few ms), and a filter is
+a comprehension over those arrays, cached per searcher.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from whoosh import query as wq
+
+from papersearch.schema import KIND_PAPER
+
+_MAX_CACHED = 64
+
+
+def _day_number(day: dt.date) -> int:
+    return int(day.strftime("%Y%m%d"))
+
+
+class PaperColumns:
+    """Votes and listing dates by global document number, for one searcher.
+
+    The arrays are read on first use (a query with no filter never needs them).
+    ``votes`` is -1 for unknown votes; every array holds None for documents that
+    are not papers.
+    """
+
+    def __init__(self, searcher: Any) -> None:
+        self._searcher = searcher
+        self._arrays: tuple[frozenset[int], list[int | None], list[int | None],
+                            list[int | None]] | None = None
+        self._cache: dict[tuple[Any, ...], set[int]] = {}  # Whoosh takes a set, not frozenset
+
+    def _load(self) -> tuple[frozenset[int], list[int | None], list[int | None],
+                             list[int | None]]:
+        if self._arrays is not None:
+            return self._arrays
+        reader = self._searcher.reader()
+        count = reader.doc_count_all()
+        papers = frozenset(self._searcher.docs_for_query(wq.Term("kind", KIND_PAPER)))
+        leaves = reader.leaf_readers() if count else []
+
+        def column(name: str) -> list[int | None]:
+            values: list[int | None] = [None] * count
+            for leaf, offset in leaves:
+                if not leaf.has_column(name):
+                    continue
+                # Segment by segment: a segment's column stops at its last value (one
+                # holding only the meta document has none), so a joined column would shift.
+                for i, value in enumerate(leaf.column_reader(name)):
+                    if offset + i in papers:
+                        values[offset + i] = value
+            return values
+
+        self._arrays = (papers, column("votes"), column("first_date"), column("last_date"))
+        return self._arrays
+
+    def matching(self, since: dt.date | None, until: dt.date | None,
+                 min_votes: int | None) -> set[int] | None:
+        """Papers listed on a day in [since, until] with at least ``min_votes``; None: all."""
+        if since is None and until is None and min_votes is None:
+            return None
+        key = (since, until, min_votes)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        papers, all_votes, firsts, lasts = self._load()
+        low = _day_number(since) if since else 0
+        high = _day_number(until) if until else 99999999
+        floor = min_votes if min_votes is not None else -2
+        chosen = []
+        for doc in papers:
+            votes, first, last = all_votes[doc], firsts[doc], lasts[doc]
+            if votes is None or votes < floor or first is None or last is None:
+                continue
+            if last < low or first > high:
+                continue
+            if first < low and last > high and not self._listed_within(doc, low, high):
+                continue  # listed before and after the range, but not within it
+            chosen.append(doc)
+        result = set(chosen)  # shared through the cache: never mutated
+        if len(self._cache) >= _MAX_CACHED:
+            self._cache.clear()
+        self._cache[key] = result
+        return result
+
+    def _listed_within(self, doc: int, low: int, high: int) -> bool:
+        dates = str(self._searcher.stored_fields(doc).get("dates", ""))
+        return any(low <= int(d.replace("-", "")) <= high for d in dates.split(",") if d)
