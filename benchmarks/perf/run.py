@@ -313,31 +313,37 @@ def _since(item: dict[str, Any]) -> dt.date | None:
     return dt.date.fromisoformat(item["since"]) if "since" in item else None
 
 
-def time_papersearch(index_dir: Path, mix: list[dict[str, Any]], repeat: int) -> list[float]:
+Timed = tuple[list[float], int]
+"""Milliseconds per timed search, and how many of the queries found anything."""
+
+
+def time_papersearch(index_dir: Path, mix: list[dict[str, Any]], repeat: int) -> Timed:
     from papersearch import PaperIndex
 
     index = PaperIndex.open(index_dir)
-    timings = []
+    timings, answered = [], 0
     for round_ in range(repeat + 1):
         for item in mix:
             start = time.perf_counter()
-            index.search(item["q"], limit=10, sort=item.get("sort", "relevance"),
-                         since=_since(item), min_votes=item.get("min_votes"))
+            result = index.search(item["q"], limit=10, sort=item.get("sort", "relevance"),
+                                  since=_since(item), min_votes=item.get("min_votes"))
             if round_:  # the first round warms up
                 timings.append((time.perf_counter() - start) * 1000)
+            else:
+                answered += bool(result.hits)
     index.close()
-    return timings
+    return timings, answered
 
 
 def time_floor(index_dir: Path, mix: list[dict[str, Any]], terms: list[Any],
-               repeat: int) -> list[float]:
+               repeat: int) -> Timed:
     from whoosh import index as windex
     from whoosh import query as wq
     from whoosh import sorting
 
     ix = windex.open_dir(str(index_dir))
     since = int("20240301")
-    timings = []
+    timings, answered = [], 0
     with ix.searcher() as searcher:
         for round_ in range(repeat + 1):
             for item, clauses in zip(mix, terms, strict=True):
@@ -352,22 +358,25 @@ def time_floor(index_dir: Path, mix: list[dict[str, Any]], terms: list[Any],
                 order = sorting.FieldFacet("votes", reverse=True) if "sort" in item else None
                 hits = searcher.search(q, limit=10, filter=wq.And(filters) if filters else None,
                                        sortedby=order)
-                [hit["arxiv_id"] for hit in hits]
+                found = [hit["arxiv_id"] for hit in hits]
                 if round_:
                     timings.append((time.perf_counter() - start) * 1000)
-    return timings
+                else:
+                    answered += bool(found)
+    return timings, answered
 
 
 def _fts_quote(token: str) -> str:
     return '"' + token.replace('"', '""') + '"'
 
 
-def time_fts5(db: Path, mix: list[dict[str, Any]], terms: list[Any], repeat: int) -> list[float]:
+def time_fts5(db: Path, mix: list[dict[str, Any]], terms: list[Any], repeat: int) -> Timed:
     con = sqlite3.connect(db)
-    timings = []
+    timings, answered = [], 0
     for round_ in range(repeat + 1):
         for item, clauses in zip(mix, terms, strict=True):
             start = time.perf_counter()
+            found: list[Any] = []
             words = []
             for c in clauses:
                 per_field = [f"{f} : ({' AND '.join(_fts_quote(t) for t in ts)})"
@@ -379,26 +388,29 @@ def time_fts5(db: Path, mix: list[dict[str, Any]], terms: list[Any], repeat: int
                     where += " AND votes >= ? AND last_date >= ?"
                     params += [item["min_votes"], 20240301]
                 order = "votes DESC" if "sort" in item else "bm25(papers)"
-                con.execute(f"SELECT arxiv_id FROM papers WHERE {where} ORDER BY {order} "
-                            "LIMIT 10", params).fetchall()
+                found = con.execute(f"SELECT arxiv_id FROM papers WHERE {where} ORDER BY "
+                                    f"{order} LIMIT 10", params).fetchall()
             if round_:
                 timings.append((time.perf_counter() - start) * 1000)
+            else:
+                answered += bool(found)
     con.close()
-    return timings
+    return timings, answered
 
 
 def time_tantivy(index_dir: Path, mix: list[dict[str, Any]], terms: list[Any],
-                 repeat: int) -> list[float]:
+                 repeat: int) -> Timed:
     import tantivy
 
     index = tantivy.Index.open(str(index_dir))
     schema = index.schema
     searcher = index.searcher()
     must, should = tantivy.Occur.Must, tantivy.Occur.Should
-    timings = []
+    timings, answered = [], 0
     for round_ in range(repeat + 1):
         for item, clauses in zip(mix, terms, strict=True):
             start = time.perf_counter()
+            found: list[Any] = []
             words = []
             for c in clauses:
                 per_field = [(should, tantivy.Query.boolean_query(
@@ -416,10 +428,12 @@ def time_tantivy(index_dir: Path, mix: list[dict[str, Any]], terms: list[Any],
                     result = searcher.search(q, 10, order_by_field="votes")
                 else:
                     result = searcher.search(q, 10)
-                [searcher.doc(address)["arxiv_id"] for _, address in result.hits]
+                found = [searcher.doc(address)["arxiv_id"] for _, address in result.hits]
             if round_:
                 timings.append((time.perf_counter() - start) * 1000)
-    return timings
+            else:
+                answered += bool(found)
+    return timings, answered
 
 
 def time_cold_cli(index_dir: Path, runs: int = 5) -> float:
@@ -480,8 +494,9 @@ def run_scale(factor: int, work: Path, repeat: int, peers: bool) -> dict[str, An
             systems["tantivy"] = time_tantivy(work / f"tantivy-{factor}", mix, terms, repeat)
         except subprocess.CalledProcessError as exc:
             row["tantivy_error"] = exc.stderr.strip().splitlines()[-1] if exc.stderr else str(exc)
-    row["queries"] = {name: percentiles(t) for name, t in systems.items()}
-    row["query_count"] = len(systems["papersearch"])
+    row["queries"] = {name: percentiles(t) for name, (t, _) in systems.items()}
+    row["answered"] = {name: n for name, (_, n) in systems.items()}
+    row["query_count"] = len(systems["papersearch"][0])
     row["cold_cli_s"] = time_cold_cli(work / f"ps-{factor}")
     row["one_day_s"] = time_one_day(work / f"ps-{factor}", work)
     for path in work.iterdir():  # keep the disk bounded between scales
@@ -524,6 +539,9 @@ def table(rows: list[dict[str, Any]]) -> str:
         add(f"{system} query p50 / p95 / p99",
             ["{:.1f} / {:.1f} / {:.1f} ms".format(*r["queries"][system])
              if system in r["queries"] else "-" for r in rows])
+    for system in ("papersearch", "floor", "fts5", "tantivy"):
+        add(f"{system}: queries (of 200) with any hit",
+            [str(r["answered"].get(system, "-")) for r in rows])
     add("papersearch / floor query time (p50, p95)",
         [f"{r['queries']['papersearch'][0] / r['queries']['floor'][0]:.2f}x, "
          f"{r['queries']['papersearch'][1] / r['queries']['floor'][1]:.2f}x" for r in rows])
