@@ -215,13 +215,13 @@ def run_search(searcher: Any, compiler: QueryCompiler, text: str, options: Searc
     that match no paper dropped (reported as ignored), and if that still finds
     nothing, the OR of the clauses runs (``relaxed``).
     """
+    compiled = plan(compiler, text)
     columns = columns or PaperColumns(searcher)
     filt = columns.matching(options.since, options.until, options.min_votes)
     if filt is not None and not filt:  # Whoosh reads an empty filter set as no filter
-        return SearchResult(query=text, total=0, hits=[], notes=plan(compiler, text).notes)
+        return SearchResult(query=text, total=0, hits=[], notes=compiled.notes)
     limit = max(1, options.limit)
     order = _sortedby(options.sort)
-    compiled = plan(compiler, text)
     ignored: list[str] = []
     used_relaxed = False
     query = compiled.strict()
