@@ -173,15 +173,15 @@ def time_cold_cli(index_dir: Path, runs: int = 5) -> float:
     return statistics.median(timings)
 
 
-def time_one_day_add(index_dir: Path, workdir: Path) -> float:
-    """Add a new day: the last corpus day re-dated with fresh arXiv ids."""
+def time_one_day_add(index_dir: Path, workdir: Path, new_day: str = "2025-05-10") -> float:
+    """Add a new day: the last corpus day re-dated to ``new_day`` with fresh arXiv ids."""
     from papersearch import PaperIndex
 
     last = sorted(CORPUS.rglob("*.md"))[-1]
     text = last.read_text(encoding="utf-8")
-    text = text.replace("## Daily Papers (2025-05-09)", "## Daily Papers (2025-05-10)")
+    text = text.replace("## Daily Papers (2025-05-09)", f"## Daily Papers ({new_day})")
     text = text.replace("arxiv.org/abs/25", "arxiv.org/abs/99")
-    day = workdir / "2025-05-10.md"
+    day = workdir / f"{new_day}.md"
     day.write_text(text, encoding="utf-8")
     index = PaperIndex.open(index_dir)
     start = time.perf_counter()

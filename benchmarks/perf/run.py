@@ -41,6 +41,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+from bench_core import time_cold_cli, time_one_day_add  # noqa: E402
 from scale import CORPUS, make_corpus  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
@@ -436,35 +438,6 @@ def time_tantivy(index_dir: Path, mix: list[dict[str, Any]], terms: list[Any],
     return timings, answered
 
 
-def time_cold_cli(index_dir: Path, runs: int = 5) -> float:
-    exe = shutil.which("papersearch")
-    command = [exe] if exe else [sys.executable, "-m", "papersearch.cli"]
-    timings = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run([*command, "query", "확산 모델", "--index", str(index_dir)], check=True,
-                       capture_output=True)
-        timings.append(time.perf_counter() - start)
-    return sorted(timings)[len(timings) // 2]
-
-
-def time_one_day(index_dir: Path, work: Path) -> float:
-    from papersearch import PaperIndex
-
-    source = sorted(CORPUS.rglob("*.md"))[-1].read_text(encoding="utf-8")
-    text = source.replace("## Daily Papers (2025-05-09)", "## Daily Papers (2199-01-01)")
-    text = text.replace("arxiv.org/abs/25", "arxiv.org/abs/99")
-    day = work / "2199-01-01.md"
-    day.write_text(text, encoding="utf-8")
-    index = PaperIndex.open(index_dir)
-    start = time.perf_counter()
-    report = index.add(day)
-    seconds = time.perf_counter() - start
-    assert report.count("added") == 1
-    index.close()
-    return seconds
-
-
 # -- one scale -------------------------------------------------------------------------------------
 
 def run_scale(factor: int, work: Path, repeat: int, peers: bool) -> dict[str, Any]:
@@ -498,7 +471,8 @@ def run_scale(factor: int, work: Path, repeat: int, peers: bool) -> dict[str, An
     row["answered"] = {name: n for name, (_, n) in systems.items()}
     row["query_count"] = len(systems["papersearch"][0])
     row["cold_cli_s"] = time_cold_cli(work / f"ps-{factor}")
-    row["one_day_s"] = time_one_day(work / f"ps-{factor}", work)
+    # A day after every copy's dates, so it is new at any scale.
+    row["one_day_s"] = time_one_day_add(work / f"ps-{factor}", work, new_day="2199-01-01")
     for path in work.iterdir():  # keep the disk bounded between scales
         if path.name.endswith((f"-{factor}", f"-{factor}x", f"-{factor}.db",
                                f"-{factor}.jsonl")):
