@@ -197,8 +197,7 @@ def _write_batch(ix: Index, digests: list[Digest], lock_timeout: float,
     """Write some days in one commit (or none, when nothing changed)."""
     if _all_unchanged(ix, digests):
         # Nothing to write: do not take the lock or start a segment at all.
-        return AddReport(files=[FileReport(path=d.path, status="unchanged", day=d.day,
-                                           papers=len(d.entries)) for d in digests])
+        return AddReport(files=[_file_report(d, "unchanged") for d in digests])
     try:
         writer = ix.writer(timeout=lock_timeout, delay=0.05, limitmb=256)
     except LockError as exc:
@@ -220,13 +219,21 @@ def _write_batch(ix: Index, digests: list[Digest], lock_timeout: float,
     return report
 
 
+def _is_indexed(stored_day: dict[str, Any] | None, digest: Digest) -> bool:
+    """Whether the stored day document holds exactly this digest's content."""
+    return stored_day is not None and stored_day.get("sha256") == digest.sha256
+
+
+def _file_report(digest: Digest, status: Literal["added", "updated", "unchanged"]
+                 ) -> FileReport:
+    return FileReport(path=digest.path, status=status, day=digest.day,
+                      papers=len(digest.entries))
+
+
 def _all_unchanged(ix: Index, digests: list[Digest]) -> bool:
     with ix.searcher() as searcher:
-        for digest in digests:
-            stored = searcher.document(key=day_key(digest.day.isoformat()))
-            if stored is None or stored.get("sha256") != digest.sha256:
-                return False
-    return True
+        return all(_is_indexed(searcher.document(key=day_key(d.day.isoformat())), d)
+                   for d in digests)
 
 
 def _apply(writer: Any, digests: list[Digest], pool: Executor | None = None) -> AddReport:
@@ -239,19 +246,16 @@ def _apply(writer: Any, digests: list[Digest], pool: Executor | None = None) -> 
             day = digest.day.isoformat()
             stored = days.stored(day)
             previous = days.changed.get(day)
-            if previous is None and stored is not None and stored.get("sha256") == digest.sha256:
-                files.append(FileReport(path=digest.path, status="unchanged", day=digest.day,
-                                        papers=len(digest.entries)))
+            if previous is None and _is_indexed(stored, digest):
+                files.append(_file_report(digest, "unchanged"))
                 continue
             before = previous if previous is not None else days.entries(day)
             affected.update(e.arxiv_id for e in before)
             affected.update(e.arxiv_id for e in digest.entries)
             days.changed[day] = digest.entries
             writer.update_document(**day_document(digest))
-            status: Literal["added", "updated"] = (
-                "updated" if stored is not None or previous is not None else "added")
-            files.append(FileReport(path=digest.path, status=status, day=digest.day,
-                                    papers=len(digest.entries)))
+            files.append(_file_report(
+                digest, "updated" if stored is not None or previous is not None else "added"))
         added, updated, removed = _remerge(writer, searcher, days, affected, pool)
     finally:
         searcher.close()

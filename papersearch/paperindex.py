@@ -254,16 +254,15 @@ class PaperIndex:
 
     def stats(self) -> IndexStats:
         """Paper and day counts, the date range and the size on disk."""
+        days = self.days()
+
         def collect(searcher: Any) -> IndexStats:
             papers = sum(1 for _ in searcher.document_numbers(kind=KIND_PAPER))
-            days = sorted(fields["key"].split(":", 1)[1]
-                          for fields in searcher.documents(kind=KIND_DAY))
             meta = searcher.document(key=META_KEY) or {}
             size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
             return IndexStats(
                 path=str(self.path), papers=papers, days=len(days),
-                first_date=dt.date.fromisoformat(days[0]) if days else None,
-                last_date=dt.date.fromisoformat(days[-1]) if days else None,
+                first_date=days[0] if days else None, last_date=days[-1] if days else None,
                 size_bytes=size, papersearch_version=str(meta.get("version", "?")),
                 schema_version=int(meta.get("schema_version", 0)),
             )
