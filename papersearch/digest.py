@@ -44,13 +44,12 @@ _AUTHOR_PLACEHOLDER = {"+", "", "..."}
 _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")
 
 
-def read_digest_text(path: Path) -> tuple[str, list[ParseIssue]]:
-    """Decode a digest file: UTF-8 (BOM allowed), else CP949, else UTF-8 with replacement.
+def decode_digest(data: bytes, path: Path) -> tuple[str, list[ParseIssue]]:
+    """Decode a digest's bytes: UTF-8 (BOM allowed), else CP949, else UTF-8 with replacement.
 
     A file in a legacy Korean encoding is read correctly and reported as a
     warning; undecodable bytes become U+FFFD and the first bad line is named.
     """
-    data = path.read_bytes()
     issues: list[ParseIssue] = []
     try:
         text = data.decode("utf-8-sig")
@@ -338,9 +337,9 @@ def parse_digest(path: str | Path, *, strict: bool = False) -> Digest:
     path = Path(path)
     try:
         raw = path.read_bytes()
-        text, issues = read_digest_text(path)
     except OSError as exc:
         raise DigestError(path, None, f"cannot read file: {exc.strerror or exc}") from exc
+    text, issues = decode_digest(raw, path)
     if strict and issues:
         raise DigestError(path, issues[0].line, issues[0].message)
     digest = parse_digest_text(text, path, strict=strict,
