@@ -306,7 +306,13 @@ class DecompoundFilter(Filter):  # type: ignore[misc]
 
     Parts take consecutive positions (later tokens shift along), so a phrase
     ``인공 지능`` still matches text that wrote ``인공지능``.
+
+    ``compounds=False`` keeps compound nouns whole in both modes (for comparison
+    in the relevance benchmark: splitting them scores better).
     """
+
+    def __init__(self, compounds: bool = True) -> None:
+        self.compounds = compounds
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         shift = 0
@@ -322,6 +328,8 @@ class DecompoundFilter(Filter):  # type: ignore[misc]
                 if not query:
                     for part in parts:
                         yield _clone(token, part, tag="SN" if part[0].isdigit() else "SL")
+            elif kind == "Compound" and not getattr(self, "compounds", True):
+                yield _clone(token, token.text, kind=None, tag=token.tag.split("+")[0])
             elif kind in {"Compound", "Inflect", "Preanalysis"} and token.expr:
                 morphemes = _expr_morphemes(token.expr)
                 if kind == "Compound" and not query:
@@ -481,13 +489,18 @@ class TextAnalyzer(CompositeAnalyzer):  # type: ignore[misc]
             yield token
 
 
-def text_analyzer() -> TextAnalyzer:
-    """The chain for titles and summaries (Korean and English alike)."""
+def text_analyzer(stoptags: Iterable[str] = DEFAULT_STOP_TAGS,
+                  compounds: bool = True) -> TextAnalyzer:
+    """The chain for titles and summaries (Korean and English alike).
+
+    The defaults are the ones the relevance benchmark chose; the parameters exist
+    so that it can compare the alternatives.
+    """
     return TextAnalyzer(
         MecabTokenizer(),
         JoinTechTermsFilter(),
-        DecompoundFilter(),
-        PosStopFilter(),
+        DecompoundFilter(compounds),
+        PosStopFilter(stoptags),
         LowercaseFilter(),
         StopFilter(stoplist=KOREAN_STOP_WORDS | ENGLISH_STOP_WORDS, minsize=1, renumber=False),
         LatinStemFilter(),
