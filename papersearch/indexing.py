@@ -25,7 +25,8 @@ from typing import Any, Literal
 from pydantic import TypeAdapter
 from whoosh.index import Index, LockError
 
-from papersearch.analysis import PreTokenized, index_tokens, text_analyzer
+from papersearch import glossary
+from papersearch.analysis import PreTokenized, analyze, index_tokens, text_analyzer
 from papersearch.digest import find_digests, parse_digest
 from papersearch.errors import DigestError, IndexLockedError
 from papersearch.models import AddReport, Digest, DigestEntry, FileReport, Paper, ParseIssue
@@ -296,7 +297,7 @@ def _remerge(writer: Any, searcher: Any, days: _DayStore, affected: set[str],
         else:
             continue
         documents.append({**document, "_new": existing is None})
-    for document in _pretokenized(documents, pool):
+    for document in _pretokenized(documents, pool, writer.schema["summary"].analyzer):
         # A paper new to the index has no older document to delete: add_document
         # skips update_document's look-up of the key in every segment.
         new = document.pop("_new")
@@ -312,15 +313,21 @@ _CHUNK_PAPERS = 64
 _ANALYZED_FIELDS = ("title", "summary")
 
 
-def _analyze_chunk(texts: list[tuple[str, str]]) -> list[tuple[Any, Any]]:
-    """In a worker: the index tokens of (title, summary) pairs."""
+def _analyze_chunk(texts: list[tuple[str, str]]) -> list[tuple[Any, Any, str]]:
+    """In a worker: the index tokens of (title, summary) pairs, and the summary's glossary."""
     analyzer = text_analyzer()
-    return [(index_tokens(analyzer, title), index_tokens(analyzer, summary))
+    return [(index_tokens(analyzer, title), index_tokens(analyzer, summary),
+             glossary_field(analyzer, summary))
             for title, summary in texts]
 
 
-def _pretokenized(documents: list[dict[str, Any]],
-                  pool: Executor | None) -> Iterator[dict[str, Any]]:
+def glossary_field(analyzer: Any, summary: str) -> str:
+    """The ``glossary`` field of a paper: the term pairs its summary glosses."""
+    return glossary.encode(glossary.mine_pairs(summary, lambda text: analyze(analyzer, text)))
+
+
+def _pretokenized(documents: list[dict[str, Any]], pool: Executor | None,
+                  analyzer: Any = None) -> Iterator[dict[str, Any]]:
     """The documents, with title and summary analyzed by ``pool`` when there is one.
 
     Yields each chunk as soon as its analysis is back, so the main process
@@ -328,12 +335,18 @@ def _pretokenized(documents: list[dict[str, Any]],
     indexing's time; Whoosh's writer is the rest).
     """
     if pool is None:
-        yield from documents
+        # in-process, Whoosh analyzes the text with the schema's analyzer (``analyzer``)
+        if analyzer is None and documents:
+            analyzer = text_analyzer()
+        for document in documents:
+            document["glossary"] = glossary_field(analyzer, document["summary"])
+            yield document
         return
     chunks = [documents[i:i + _CHUNK_PAPERS] for i in range(0, len(documents), _CHUNK_PAPERS)]
     texts = [[(d["title"], d["summary"]) for d in chunk] for chunk in chunks]
     for chunk, analyzed in zip(chunks, pool.map(_analyze_chunk, texts), strict=True):
-        for document, tokens in zip(chunk, analyzed, strict=True):
+        for document, (*tokens, glossary_text) in zip(chunk, analyzed, strict=True):
+            document["glossary"] = glossary_text
             for fieldname, field_tokens in zip(_ANALYZED_FIELDS, tokens, strict=True):
                 document[f"_stored_{fieldname}"] = document[fieldname]
                 document[fieldname] = PreTokenized(document[fieldname], field_tokens)

@@ -20,7 +20,7 @@ from papersearch.analysis import author_analyzer, text_analyzer
 
 # Bump when the schema, the analysis chain or the stored record changes in a
 # way an existing index cannot serve; open() then asks for a rebuild.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 KIND_PAPER = "paper"
 KIND_DAY = "day"
@@ -58,6 +58,10 @@ def build_schema() -> Schema:
         title=TEXT(analyzer=text, stored=True, phrase=True, chars=True),
         summary=TEXT(analyzer=text, stored=True, phrase=True, chars=True),
         authors=TEXT(analyzer=author_analyzer(), stored=True, phrase=True),
+        # The Korean-English term pairs the summary glosses, each as "ko:보상 모델|reward
+        # model" and "en:reward model|보상 모델" (see glossary.py); a term's document
+        # frequency is the number of papers that gloss it so.
+        glossary=KEYWORD(commas=True, lowercase=False, scorable=False),
         # Every day the paper was listed, "YYYY-MM-DD"; a range query filters dates.
         dates=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
         # -1 means unknown, so sorting puts unknown last and min-votes excludes it.
