@@ -15,6 +15,7 @@ import struct
 import threading
 import zlib
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -32,7 +33,7 @@ from papersearch.errors import (
 from papersearch.filtering import PaperColumns
 from papersearch.indexing import ProgressCallback, add_digests
 from papersearch.models import AddReport, IndexStats, Paper, SearchResult
-from papersearch.ranking import DEFAULT_VOTE_WEIGHT, VoteBlendedBM25F
+from papersearch.ranking import DEFAULT_RANKING, Ranking, VoteBlendedBM25F
 from papersearch.schema import (
     KIND_DAY,
     KIND_META,
@@ -58,17 +59,20 @@ def _is_index(path: Path) -> bool:
 class PaperIndex:
     """A papersearch index on disk. Create with :meth:`create`, open with :meth:`open`.
 
-    ``vote_weight`` is the default weight of votes in ranking (see
-    :mod:`papersearch.ranking`); ``lock_timeout`` is how many seconds ``add``
+    ``ranking`` holds the default ranking settings (see
+    :class:`papersearch.ranking.Ranking`); ``vote_weight``, if given, replaces
+    its weight of votes; ``lock_timeout`` is how many seconds ``add``
     waits for another writer before raising
     :class:`~papersearch.errors.IndexLockedError`.
     """
 
-    def __init__(self, ix: Index, path: Path, *, vote_weight: float = DEFAULT_VOTE_WEIGHT,
-                 lock_timeout: float = 10.0) -> None:
+    def __init__(self, ix: Index, path: Path, *, ranking: Ranking = DEFAULT_RANKING,
+                 vote_weight: float | None = None, lock_timeout: float = 10.0) -> None:
         self._ix = ix
         self.path = path
-        self.vote_weight = vote_weight
+        if vote_weight is not None:
+            ranking = replace(ranking, vote_weight=vote_weight)
+        self.ranking = ranking
         self.lock_timeout = lock_timeout
         self._compiler = QueryCompiler(ix.schema)
         self._local = threading.local()
@@ -192,14 +196,14 @@ class PaperIndex:
             searcher.close()
             searcher = None
         if searcher is None:
-            searcher, columns = self._open_searcher(self.vote_weight)
+            searcher, columns = self._open_searcher(self.ranking)
             with self._searchers_lock:
                 self._searchers.append(searcher)
             self._local.searcher, self._local.columns = searcher, columns
         return searcher
 
-    def _open_searcher(self, vote_weight: float) -> tuple[Any, PaperColumns]:
-        searcher = self._ix.searcher(weighting=VoteBlendedBM25F(vote_weight))
+    def _open_searcher(self, ranking: Ranking) -> tuple[Any, PaperColumns]:
+        searcher = self._ix.searcher(weighting=VoteBlendedBM25F(ranking))
         return searcher, PaperColumns(searcher)
 
     def _read(self, fn: Any) -> Any:
@@ -217,23 +221,28 @@ class PaperIndex:
 
     def search(self, query: str, *, limit: int = 10, sort: SortOrder = "relevance",
                since: dt.date | None = None, until: dt.date | None = None,
-               min_votes: int | None = None, vote_weight: float | None = None) -> SearchResult:
+               min_votes: int | None = None, vote_weight: float | None = None,
+               ranking: Ranking | None = None) -> SearchResult:
         """Search papers; hits come ranked, each with a highlighted snippet.
 
         ``sort`` is ``relevance`` (BM25F blended with votes), ``votes`` or
         ``date`` (newest listing first). ``since``/``until`` keep papers listed
         on a day in that range (inclusive); ``min_votes`` drops papers with
-        fewer or unknown votes. Raises QueryError for a query it cannot serve.
+        fewer or unknown votes. ``ranking`` replaces the index's ranking settings
+        for this search and ``vote_weight`` their weight of votes. Raises
+        QueryError for a query it cannot serve.
         """
         if sort not in SORT_ORDERS:
             raise ValueError(f"sort must be one of {', '.join(SORT_ORDERS)}, not {sort!r}")
-        weight = self.vote_weight if vote_weight is None else vote_weight
+        chosen = ranking or self.ranking
+        if vote_weight is not None:
+            chosen = replace(chosen, vote_weight=vote_weight)
         options = SearchOptions(limit=limit, sort=sort, since=since, until=until,
-                                min_votes=min_votes, vote_weight=weight)
+                                min_votes=min_votes, ranking=chosen)
 
         def go(searcher: Any) -> SearchResult:
-            if weight != searcher.weighting.vote_weight:
-                own, columns = self._open_searcher(weight)
+            if chosen != searcher.weighting.ranking:
+                own, columns = self._open_searcher(chosen)
                 with own:
                     return run_search(own, self._compiler, query, options, columns)
             return run_search(searcher, self._compiler, query, options, self._local.columns)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import struct
+from dataclasses import dataclass
 from typing import Any
 
 from whoosh.scoring import BM25F
@@ -25,13 +26,52 @@ from whoosh.scoring import BM25F
 DEFAULT_VOTE_WEIGHT = 0.2
 VOTE_SATURATION = 100
 
-# Field boosts for the text score: a word in the title says more than one in a bullet.
-FIELD_BOOSTS: dict[str, float] = {"title": 2.0, "summary": 1.0, "authors": 1.5}
 
-# BM25 parameters; title and authors are short fields, length matters less there.
-BM25_K1 = 1.2
-BM25_B = 0.75
-FIELD_B = {"title_B": 0.5, "authors_B": 0.3}
+@dataclass(frozen=True)
+class Ranking:
+    """Every knob of ranking in one value, with the defaults the relevance benchmark chose.
+
+    - ``title_boost``/``summary_boost``/``authors_boost``: BM25F field weights.
+    - ``k1``, ``b``, ``title_b``, ``authors_b``: BM25 term saturation and length
+      normalization (per field for the short title and author fields).
+    - ``vote_weight``: how much votes can lift a text score (see :func:`vote_factor`).
+    - ``match_ratio``: the share of a query's words (top-level clauses) a paper must
+      have when the query has three or more; 1.0 is a strict AND.
+    - ``coord_power``: how hard a paper missing some of those words is pushed down.
+    - ``expansion_weight``: the weight of a glossary translation relative to the
+      user's own word (0 turns expansion off).
+    - ``adjacency``: score a word that analyzes to several terms (``강화학습``) higher
+      where those terms stand side by side.
+    """
+
+    title_boost: float = 2.0
+    summary_boost: float = 1.0
+    authors_boost: float = 1.5
+    k1: float = 1.2
+    b: float = 0.75
+    title_b: float = 0.5
+    authors_b: float = 0.3
+    vote_weight: float = DEFAULT_VOTE_WEIGHT
+    match_ratio: float = 0.75
+    coord_power: float = 1.0
+    expansion_weight: float = 0.5
+    adjacency: bool = True
+
+    def boost(self, fieldname: str) -> float:
+        """The BM25F weight of a text field (1.0 for any other)."""
+        return float(getattr(self, f"{fieldname}_boost", 1.0))
+
+    def min_match(self, clauses: int) -> int:
+        """How many of ``clauses`` top-level clauses a paper must match."""
+        if clauses < 3:
+            return clauses
+        return max(2, min(clauses, math.ceil(self.match_ratio * clauses - 1e-9)))
+
+    def bm25_params(self) -> tuple[float, ...]:
+        return (self.k1, self.b, self.title_b, self.authors_b)
+
+
+DEFAULT_RANKING = Ranking()
 
 
 def vote_factor(votes: int | None, vote_weight: float = DEFAULT_VOTE_WEIGHT) -> float:
@@ -50,10 +90,11 @@ class VoteBlendedBM25F(BM25F):  # type: ignore[misc]
 
     use_final = True
 
-    def __init__(self, vote_weight: float = DEFAULT_VOTE_WEIGHT, **kwargs: Any) -> None:
-        params: dict[str, Any] = {"B": BM25_B, "K1": BM25_K1, **FIELD_B, **kwargs}
-        super().__init__(**params)
-        self.vote_weight = vote_weight
+    def __init__(self, ranking: Ranking = DEFAULT_RANKING) -> None:
+        super().__init__(B=ranking.b, K1=ranking.k1, title_B=ranking.title_b,
+                         authors_B=ranking.authors_b)
+        self.ranking = ranking
+        self.vote_weight = ranking.vote_weight
         self._votes: Any = None
         self._votes_reader: Any = None
 

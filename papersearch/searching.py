@@ -19,11 +19,13 @@ from whoosh import query as wq
 from whoosh import sorting
 from whoosh.fields import Schema
 
+from papersearch.coordination import CoordinatedOr
+from papersearch.expansion import Clause, Glossary, Loanwords, expand, with_translations
 from papersearch.filtering import PaperColumns
 from papersearch.highlight import best_snippet, clip_spans, posting_spans
 from papersearch.models import Hit, Paper, SearchResult
 from papersearch.query import And, Node, Not, Or, Word, describe, parse_query
-from papersearch.ranking import DEFAULT_VOTE_WEIGHT, FIELD_BOOSTS, vote_factor
+from papersearch.ranking import DEFAULT_RANKING, Ranking, vote_factor
 from papersearch.schema import KIND_PAPER
 
 SortOrder = Literal["relevance", "votes", "date"]
@@ -41,7 +43,7 @@ class SearchOptions:
     since: dt.date | None = None
     until: dt.date | None = None
     min_votes: int | None = None
-    vote_weight: float = DEFAULT_VOTE_WEIGHT
+    ranking: Ranking = DEFAULT_RANKING
 
 
 class QueryCompiler:
@@ -50,6 +52,7 @@ class QueryCompiler:
     def __init__(self, schema: Schema) -> None:
         self.schema = schema
         self._memo: dict[tuple[int, str], list[tuple[int, str]]] = {}
+        self._loanwords: Loanwords | None = None
 
     def analyze(self, fieldname: str, text: str) -> list[tuple[int, str]]:
         """(position, term) pairs of ``text`` in ``fieldname``, query mode.
@@ -68,7 +71,22 @@ class QueryCompiler:
             self._memo[key] = cached
         return cached
 
-    def word(self, node: Word) -> wq.Query | None:
+    def loanwords(self) -> Loanwords:
+        """The curated loanwords analyzed with this schema (once per compiler)."""
+        if self._loanwords is None:
+            self._loanwords = Loanwords(
+                lambda text: [t for _, t in self.analyze("summary", text)])
+        return self._loanwords
+
+    def expandable_terms(self, node: Node) -> tuple[str, ...] | None:
+        """A plain word's terms, which the glossary may translate; None for anything else."""
+        if (not isinstance(node, Word) or node.phrase or node.field is not None
+                or _ARXIV_ID.match(node.text)):
+            return None
+        return tuple(t for _, t in self.analyze("summary", node.text))
+
+    def word(self, node: Word, ranking: Ranking = DEFAULT_RANKING,
+             lookup: Glossary | None = None) -> wq.Query | None:
         """A word or phrase: its terms in every field it may be in, boosted per field."""
         if node.field == "arxiv_id" or (node.field is None and _ARXIV_ID.match(node.text)):
             match = _ARXIV_ID.match(node.text)
@@ -86,7 +104,7 @@ class QueryCompiler:
             tokens = self.analyze(fieldname, node.text)
             if not tokens:
                 continue
-            boost = FIELD_BOOSTS.get(fieldname, 1.0)
+            boost = ranking.boost(fieldname)
             terms = [t for _, t in tokens]
             if len(tokens) == 1:
                 per_field.append(wq.Term(fieldname, terms[0], boost=boost))
@@ -96,7 +114,7 @@ class QueryCompiler:
                 # A word that analyzes to several terms (강화학습, 텍스트-이미지): all of them
                 # must match, and matching them side by side scores more.
                 every = wq.And([wq.Term(fieldname, t, boost=boost) for t in terms])
-                if len({p for p, _ in tokens}) == len(tokens):
+                if ranking.adjacency and len({p for p, _ in tokens}) == len(tokens):
                     adjacent = wq.Phrase(fieldname, terms, slop=1, boost=boost)
                     per_field.append(wq.AndMaybe(every, adjacent))
                 else:
@@ -106,21 +124,27 @@ class QueryCompiler:
         if not per_field:
             return None
         if len(per_field) == 1:
-            return per_field[0]
-        either = wq.Or(per_field)
-        # A lazy union that can skip, not Whoosh's choice for small segments of loading
-        # every posting of every field into arrays (costly for common words).
-        either.matcher_type = wq.Or.DEFAULT_MATCHER
-        return either
+            query = per_field[0]
+        else:
+            query = wq.Or(per_field)
+            # A lazy union that can skip, not Whoosh's choice for small segments of loading
+            # every posting of every field into arrays (costly for common words).
+            query.matcher_type = wq.Or.DEFAULT_MATCHER
+        own_terms = self.expandable_terms(node)
+        if lookup is not None and own_terms:
+            query = with_translations(query, own_terms, lookup, ranking)
+        return query
 
-    def compile(self, node: Node) -> wq.Query | None:
+    def compile(self, node: Node, ranking: Ranking = DEFAULT_RANKING,
+                lookup: Glossary | None = None) -> wq.Query | None:
         """Compile any node; ``None`` where nothing searchable is left (only stop words)."""
         if isinstance(node, Word):
-            return self.word(node)
+            return self.word(node, ranking, lookup)
         if isinstance(node, Not):
-            child = self.compile(node.child)
+            child = self.compile(node.child, ranking, lookup)
             return wq.Not(child) if child is not None else None
-        children = [c for c in (self.compile(child) for child in node.children) if c is not None]
+        children = [c for c in (self.compile(child, ranking, lookup) for child in node.children)
+                    if c is not None]
         if not children:
             return None
         if isinstance(node, Or):
@@ -156,22 +180,40 @@ class Plan:
 
     clauses: list[tuple[str, wq.Query]]
     notes: list[str] = field(default_factory=list)
+    ranking: Ranking = DEFAULT_RANKING
 
     @property
     def positives(self) -> list[wq.Query]:
         return [q for _, q in self.clauses if not isinstance(q, wq.Not)]
 
+    @property
+    def negatives(self) -> list[wq.Query]:
+        return [q for _, q in self.clauses if isinstance(q, wq.Not)]
+
     def strict(self) -> wq.Query | None:
-        """Every clause (AND), or None when the query had no searchable words."""
-        return combine_and([q for _, q in self.clauses]) if self.clauses else None
+        """Every clause (AND), or most of them for three or more (``Ranking.match_ratio``).
+
+        None when the query had no searchable words.
+        """
+        if not self.clauses:
+            return None
+        positives = self.positives
+        need = self.ranking.min_match(len(positives))
+        if need >= len(positives):
+            return combine_and([q for _, q in self.clauses])
+        most = CoordinatedOr(positives, need, self.ranking.coord_power)
+        return combine_and([most, *self.negatives])
 
     def relaxed(self) -> wq.Query | None:
-        """Any positive clause (OR), negations kept; None when that would change nothing."""
+        """Any positive clause (OR), negations kept; None when that would change nothing.
+
+        Plain sums, no coordination: when no paper has most of the words, one rare
+        word matched says more than two common ones.
+        """
         positives = self.positives
         if len(positives) < 2:
             return None
-        negatives = [q for _, q in self.clauses if isinstance(q, wq.Not)]
-        return combine_and([wq.Or(positives), *negatives])
+        return combine_and([wq.Or(positives), *self.negatives])
 
     def without_dead(self, searcher: Any) -> tuple[Plan, list[str]]:
         """This plan less the positive clauses that match no paper at all, and their text."""
@@ -182,19 +224,29 @@ class Plan:
                 live.append((text, q))
             else:
                 dead.append(text)
-        return Plan(live, self.notes), dead
+        return Plan(live, self.notes, self.ranking), dead
 
 
-def plan(compiler: QueryCompiler, text: str) -> Plan:
-    """Parse and compile a query's top-level clauses (clauses of only stop words vanish)."""
+def plan(compiler: QueryCompiler, text: str, ranking: Ranking = DEFAULT_RANKING,
+         lookup: Glossary | None = None) -> Plan:
+    """Parse and compile a query's top-level clauses (clauses of only stop words vanish).
+
+    With a glossary ``lookup``, words that name a glossary entry also find its
+    translations (see :mod:`papersearch.expansion`).
+    """
     parsed = parse_query(text)
     notes = list(dict.fromkeys(parsed.notes))
     root = parsed.root
     if root is None:
-        return Plan([], notes)
-    clauses = list(root.children) if isinstance(root, And) else [root]
-    compiled = [(describe(c), compiler.compile(c)) for c in clauses]
-    return Plan([(t, q) for t, q in compiled if q is not None], notes)
+        return Plan([], notes, ranking)
+    clauses: list[Clause] = []
+    for node in list(root.children) if isinstance(root, And) else [root]:
+        q = compiler.compile(node, ranking, lookup)
+        if q is not None:
+            clauses.append(Clause(describe(node), q, compiler.expandable_terms(node)))
+    if lookup is None:
+        return Plan([(c.text, c.query) for c in clauses], notes, ranking)
+    return Plan(expand(clauses, lookup, ranking), notes, ranking)
 
 
 def _sortedby(sort: str) -> Any:
@@ -215,7 +267,8 @@ def run_search(searcher: Any, compiler: QueryCompiler, text: str, options: Searc
     that match no paper dropped (reported as ignored), and if that still finds
     nothing, the OR of the clauses runs (``relaxed``).
     """
-    compiled = plan(compiler, text)
+    lookup = Glossary(searcher.reader(), compiler.loanwords())
+    compiled = plan(compiler, text, options.ranking, lookup)
     columns = columns or PaperColumns(searcher)
     filt = columns.matching(options.since, options.until, options.min_votes)
     if filt is not None and not filt:  # Whoosh reads an empty filter set as no filter
@@ -250,7 +303,7 @@ def run_search(searcher: Any, compiler: QueryCompiler, text: str, options: Searc
     hits = []
     for hit in results:
         paper = Paper.model_validate_json(hit["record"])
-        factor = vote_factor(paper.votes, options.vote_weight)
+        factor = vote_factor(paper.votes, options.ranking.vote_weight)
         # Whoosh applied the vote factor already (VoteBlendedBM25F.final); sorted by a
         # field, the hit's score is the sort key (field key, -score).
         raw = hit.score

@@ -11,7 +11,7 @@ import pytest
 
 from papersearch import PaperIndex, QueryError
 from papersearch.query import MAX_QUERY_CHARS, And, Not, Or, Word, parse_query
-from papersearch.ranking import vote_factor
+from papersearch.ranking import DEFAULT_VOTE_WEIGHT, vote_factor
 
 from conftest import DigestWriter
 from helpers import digest, entry
@@ -199,7 +199,7 @@ def test_sorted_searches_do_not_change_later_scores(seed_index: PaperIndex) -> N
 
 def test_vote_factor_bounds() -> None:
     assert vote_factor(None) == vote_factor(0) == 1.0
-    assert 1.0 < vote_factor(5) < vote_factor(50) < vote_factor(100) == vote_factor(1000) == 1.2
+    assert 1.0 < vote_factor(5) < vote_factor(50) < vote_factor(100) == vote_factor(1000) == 1 + DEFAULT_VOTE_WEIGHT
     assert vote_factor(50, vote_weight=0) == 1.0
 
 
@@ -242,8 +242,9 @@ def test_votes_never_reorder_text_scores_beyond_the_weight(seed_index: PaperInde
         assert len(hits) >= 3
         for i, higher in enumerate(hits):
             for lower in hits[i + 1:]:
-                # A paper ranked below never has a text score more than 1.2x higher.
-                assert lower.text_score <= higher.text_score * 1.2 + 1e-9, (query, lower, higher)
+                # A paper ranked below never has a text score more than (1 + weight)x higher.
+                assert lower.text_score <= (higher.text_score * (1 + DEFAULT_VOTE_WEIGHT)
+                                            + 1e-9), (query, lower, higher)
 
 
 # -- highlights ---------------------------------------------------------------------------------------

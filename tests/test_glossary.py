@@ -1,0 +1,120 @@
+"""The bilingual glossary: mining glosses, keeping them in the index, expanding queries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from papersearch import PaperIndex
+from papersearch.analysis import analyze, text_analyzer
+from papersearch.glossary import decode_key, encode, mine_pairs
+from papersearch.ranking import Ranking
+
+from conftest import DigestWriter
+from helpers import digest, entry
+
+ANALYZER = text_analyzer()
+
+
+def terms(text: str) -> list[str]:
+    return analyze(ANALYZER, text)
+
+
+@pytest.mark.parametrize("text, pair", [
+    ("보상 모델(Reward Model, RM)을 학습합니다.", (("보상", "모델"), ("reward", "model"))),
+    ("보상 모델(Reward Model, RM)을 학습합니다.", (("보상", "모델"), ("rm",))),
+    ("대규모 언어 모델(LLM)의 환각", (("규모", "언어", "모델"), ("llm",))),
+    ("검색 증강 생성(RAG) 기법", (("검색", "증강", "생성"), ("rag",))),
+    ("새 LLM(대형 언어 모델)을 제안", (("대형", "언어", "모델"), ("llm",))),
+    ("사고의 연쇄(Chain-of-Thought) 추론", (("사고", "연쇄"), ("chainofthought",))),
+    ("확산 모델 (diffusion model)을 쓴다", (("확산", "모델"), ("diffus", "model"))),
+])
+def test_mines_glossed_terms(text: str, pair: tuple[tuple[str, ...], tuple[str, ...]]) -> None:
+    assert pair in mine_pairs(text, terms)
+
+
+@pytest.mark.parametrize("text", [
+    "변환기(Transformer)를 쓴다",       # one-syllable part: misaligned, left out
+    "모델(2024)을 공개했다",              # no letters: a year, not a gloss
+    "성능이 좋다 (표 3 참고)",           # Korean in parentheses after Korean
+    "이 모델은  (GPT-4)보다 낫다",       # far from any term
+])
+def test_ignores_what_is_not_a_gloss(text: str) -> None:
+    assert mine_pairs(text, terms) == []
+
+
+def test_corpus_sentences_mine_their_glosses() -> None:
+    summary = ("이 논문은 인간 피드백 강화 학습(RLHF) 대신 직접 선호 최적화(Direct Preference "
+               "Optimization)를 쓴다.\n지식 증류(Knowledge Distillation)로 소형 언어 모델(SLM)을 "
+               "학습한다.")
+    pairs = mine_pairs(summary, terms)
+    assert (("지식", "증류"), ("knowledg", "distil")) in pairs
+    # 직접 is an adverb the analyzer drops; the word before it is not taken instead
+    assert (("선호", "최적"), ("direct", "prefer", "optim")) in pairs
+    assert any(ko[-2:] == ("강화", "학습") and en == ("rlhf",) for ko, en in pairs)
+
+
+def test_field_encoding_round_trips() -> None:
+    field = encode([(("보상", "모델"), ("reward", "model"))])
+    keys = field.split(",")
+    assert keys == ["ko:보상 모델|reward model", "en:reward model|보상 모델"]
+    assert decode_key(keys[0]) == ("reward", "model")
+
+
+# -- in an index --------------------------------------------------------------------------------
+
+GLOSSED_A = entry("2405.10001", "Agents That Learn", ["보상 모델(Reward Model, RM)을 새로 학습한다."])
+GLOSSED_B = entry("2405.10002", "Aligning Chatbots", ["보상 모델(reward model)로 정렬을 개선한다."])
+ENGLISH_ONLY = entry("2405.10003", "Scaling Study", ["We study the reward model at scale."])
+KOREAN_ONLY = entry("2405.10004", "Big Study", ["보상 모델을 대규모로 연구한다."])
+TRANSFORMER = entry("2405.10005", "Faster Layers", ["An efficient transformer for long inputs."])
+OTHER = entry("2405.10006", "Efficient Kernels", ["An efficient GPU kernel for sorting."])
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> PaperIndex:
+    return PaperIndex.create(tmp_path / "ix")
+
+
+def ids(index: PaperIndex, query: str, **kw: object) -> list[str]:
+    return [h.arxiv_id for h in index.search(query, limit=20, **kw)]  # type: ignore[arg-type]
+
+
+def test_korean_query_finds_english_words_and_back(index: PaperIndex,
+                                                   write_digest: DigestWriter) -> None:
+    index.add(write_digest("2024/05/01.md", digest("2024-05-01", GLOSSED_A, GLOSSED_B,
+                                                   ENGLISH_ONLY, KOREAN_ONLY)))
+    korean = ids(index, "보상 모델")
+    assert "2405.10003" in korean  # writes only "reward model"
+    # the user's own words weigh more than their translation
+    assert korean.index("2405.10004") < korean.index("2405.10003")
+    english = ids(index, "reward model")
+    assert "2405.10004" in english  # writes only "보상 모델"
+    assert english.index("2405.10003") < english.index("2405.10004")
+    # turned off, each language finds only itself
+    assert "2405.10003" not in ids(index, "보상 모델", ranking=Ranking(expansion_weight=0))
+
+
+def test_glossary_follows_the_digests_added_and_changed(index: PaperIndex,
+                                                        write_digest: DigestWriter) -> None:
+    # One paper glossing a pair is not enough to trust it (MIN_PAPERS = 2).
+    index.add(write_digest("2024/05/01.md", digest("2024-05-01", GLOSSED_A, ENGLISH_ONLY)))
+    assert "2405.10003" not in ids(index, "보상 모델")
+    day2 = write_digest("2024/05/02.md", digest("2024-05-02", GLOSSED_B))
+    index.add(day2)
+    assert "2405.10003" in ids(index, "보상 모델")
+    # The second gloss disappears when its day is rewritten without it.
+    changed = entry("2405.10002", "Aligning Chatbots", ["보상 모델로 정렬을 개선한다."])
+    day2.write_text(digest("2024-05-02", changed), encoding="utf-8")
+    index.add(day2)
+    assert "2405.10003" not in ids(index, "보상 모델")
+
+
+def test_loanwords_and_their_negation(index: PaperIndex, write_digest: DigestWriter) -> None:
+    index.add(write_digest("2024/05/03.md", digest("2024-05-03", TRANSFORMER, OTHER)))
+    assert ids(index, "트랜스포머") == ["2405.10005"]
+    assert ids(index, "효율적인 트랜스포머") == ["2405.10005"]
+    # excluding a word excludes its translations too
+    assert ids(index, "efficient -트랜스포머") == ["2405.10006"]
+    assert ids(index, "efficient NOT 트랜스포머") == ["2405.10006"]
