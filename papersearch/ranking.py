@@ -23,7 +23,7 @@ from typing import Any
 
 from whoosh.scoring import BM25F
 
-DEFAULT_VOTE_WEIGHT = 0.2
+DEFAULT_VOTE_WEIGHT = 0.3
 VOTE_SATURATION = 100
 
 
@@ -41,7 +41,13 @@ class Ranking:
     - ``expansion_weight``: the weight of a glossary translation relative to the
       user's own word (0 turns expansion off).
     - ``adjacency``: score a word that analyzes to several terms (``강화학습``) higher
-      where those terms stand side by side.
+      where those terms stand side by side. Off: on the relevance benchmark it did not
+      help (nDCG@10 a little lower with it) and its phrase matching is the costliest
+      part of such queries.
+
+    ``vote_weight`` 0.3: on the benchmark's curve (``benchmarks/RESULTS.md``) nDCG@10
+    rises from 0 to about 0.3 (known-item queries most: the papers people remember
+    are the popular ones) and falls beyond 0.5 as votes start to outrank the text.
     """
 
     title_boost: float = 2.0
@@ -55,7 +61,7 @@ class Ranking:
     match_ratio: float = 0.75
     coord_power: float = 1.0
     expansion_weight: float = 0.5
-    adjacency: bool = True
+    adjacency: bool = False
 
     def boost(self, fieldname: str) -> float:
         """The BM25F weight of a text field (1.0 for any other)."""
