@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import sys
 import traceback
+import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +22,15 @@ import click
 from papersearch import __version__
 from papersearch.errors import PapersearchError
 from papersearch.highlight import mark
-from papersearch.models import AddReport, Hit, Paper, ParseIssue, SearchResult, bullet_line
+from papersearch.models import (
+    AddReport,
+    Explanation,
+    Hit,
+    Paper,
+    ParseIssue,
+    SearchResult,
+    bullet_line,
+)
 from papersearch.paperindex import PaperIndex
 from papersearch.ranking import DEFAULT_VOTE_WEIGHT
 
@@ -176,18 +185,20 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 @click.option("--min-votes", type=click.IntRange(0), help="At least this many votes.")
 @click.option("--vote-weight", type=click.FloatRange(0, 10), default=None,
               help=f"Weight of votes in ranking (default {DEFAULT_VOTE_WEIGHT}).")
+@click.option("--explain", is_flag=True,
+              help="Show how each hit's score was made: terms, fields, translations, votes.")
 @_json_option
 @click.pass_context
 def query_cmd(ctx: click.Context, text: tuple[str, ...], index_dir: Path, limit: int, sort: str,
               since: dt.datetime | None, until: dt.datetime | None, min_votes: int | None,
-              vote_weight: float | None, as_json: bool) -> None:
+              vote_weight: float | None, explain: bool, as_json: bool) -> None:
     """Search the index for TEXT (Korean, English, authors; "phrases", OR, -word, title:...)."""
     query = " ".join(text)
     with _errors(_debug(ctx)), PaperIndex.open(index_dir) as index:
         result = index.search(
             query, limit=limit, sort=sort,  # type: ignore[arg-type]
             since=since.date() if since else None, until=until.date() if until else None,
-            min_votes=min_votes, vote_weight=vote_weight)
+            min_votes=min_votes, vote_weight=vote_weight, explain=explain)
     if as_json:
         _echo_json(search_json(result))
     else:
@@ -210,6 +221,8 @@ def search_json(result: SearchResult) -> dict[str, Any]:
                 "vote_factor": round(h.vote_factor, 4), "snippet": h.snippet,
                 "snippet_highlights": [list(s) for s in h.snippet_highlights],
                 "title_highlights": [list(s) for s in h.title_highlights],
+                **({"explanation": h.explanation.model_dump(mode="json")}
+                   if h.explanation is not None else {}),
             }
             for h in result.hits
         ],
@@ -248,7 +261,30 @@ def _print_hit(rank: int, hit: Hit, colour: bool) -> None:
         click.echo(f"    {_authors_line(hit.authors)}")
     if snippet:
         click.echo(f"    {snippet}")
+    if hit.explanation is not None:
+        for line in explanation_lines(hit.explanation):
+            click.echo("    " + (click.style(line, dim=True) if colour else line))
     click.echo("")
+
+
+def _pad(text: str, width: int) -> str:
+    """``text`` left-aligned in ``width`` terminal columns (Hangul takes two)."""
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - used)
+
+
+def explanation_lines(e: Explanation) -> list[str]:
+    """``--explain``: the score as a sum of terms per field, then coordination and votes."""
+    fields = " + ".join(f"{name} {score:.2f}" for name, score in e.fields.items()) or "0"
+    lines = [f"text {e.text_score:.2f} = {fields}"
+             + (f" × coordination {e.coordination:.2f} ({e.matched_clauses} of {e.clauses} "
+                "words)" if e.clauses else "")]
+    for term in sorted(e.terms, key=lambda t: -t.score):
+        origin = f"  (translation of {term.translation_of})" if term.translation_of else ""
+        lines.append(f"  {term.field:<8} {_pad(term.text, 24)} {term.score:6.2f}{origin}")
+    votes = "unknown" if e.votes is None else str(e.votes)
+    lines.append(f"× vote factor {e.vote_factor:.3f} ({votes} votes) = {e.score:.2f}")
+    return lines
 
 
 def _print_result(result: SearchResult) -> None:

@@ -27,6 +27,7 @@ from typing import Any
 from whoosh import query as wq
 
 from papersearch import glossary
+from papersearch.explain import mark_translation
 from papersearch.glossary import Terms
 from papersearch.ranking import Ranking
 
@@ -113,8 +114,12 @@ class Clause:
     terms: Terms | None = None  # None: a phrase, a field-limited word, a group, a negation
 
 
-def translation_query(terms: Terms, ranking: Ranking, share: float = 1.0) -> wq.Query:
-    """A translation in title and summary, weighted below the user's own words."""
+def translation_query(terms: Terms, ranking: Ranking, share: float = 1.0,
+                      source: str = "") -> wq.Query:
+    """A translation in title and summary, weighted below the user's own words.
+
+    Tagged with ``source`` (the words the user typed) for explanations.
+    """
     per_field: list[wq.Query] = []
     for fieldname in EXPANDED_FIELDS:
         boost = ranking.boost(fieldname) * ranking.expansion_weight * share
@@ -125,16 +130,17 @@ def translation_query(terms: Terms, ranking: Ranking, share: float = 1.0) -> wq.
             per_field.append(wq.Phrase(fieldname, list(terms), slop=2, boost=boost))
     either = wq.Or(per_field)
     either.matcher_type = wq.Or.DEFAULT_MATCHER
-    return either
+    return mark_translation(either, source, " ".join(terms))
 
 
 def with_translations(query: wq.Query, terms: Terms, lookup: Glossary,
-                      ranking: Ranking) -> wq.Query:
+                      ranking: Ranking, source: str = "") -> wq.Query:
     """One word's query, OR its translations (the word unchanged if it has none)."""
     translations = lookup.translations(terms) if ranking.expansion_weight > 0 else []
     if not translations:
         return query
-    either = wq.Or([query, *(translation_query(t, ranking) for t in translations)])
+    either = wq.Or([query, *(translation_query(t, ranking, source=source)
+                             for t in translations)])
     either.matcher_type = wq.Or.DEFAULT_MATCHER
     return either
 
@@ -156,8 +162,9 @@ def expand(clauses: Sequence[Clause], lookup: Glossary, ranking: Ranking,
             i += 1
             continue
         count, translations = span
-        share = 1.0 / count
-        alternatives = [translation_query(t, ranking, share) for t in translations]
+        source = " ".join(c.text for c in clauses[i:i + count])
+        alternatives = [translation_query(t, ranking, 1.0 / count, source)
+                        for t in translations]
         for clause in clauses[i:i + count]:
             either = wq.Or([clause.query, *alternatives])
             either.matcher_type = wq.Or.DEFAULT_MATCHER

@@ -137,6 +137,29 @@ class AddReport(_Frozen):
 Span = tuple[int, int]
 
 
+class TermScore(_Frozen):
+    """What one matched query term (or phrase) added to a hit's text score."""
+
+    field: str
+    text: str  # the index term, or a phrase's terms joined by spaces
+    score: float  # BM25F with the field's boost (and the expansion weight for a translation)
+    translation_of: str | None = None  # the user's words this term translates, if it does
+
+
+class Explanation(_Frozen):
+    """How a hit's score was made (``search(..., explain=True)``)."""
+
+    fields: dict[str, float]  # each field's share of the text score, before coordination
+    terms: list[TermScore]
+    clauses: int = 0  # words (top-level clauses) when the query asked for most of them
+    matched_clauses: int = 0
+    coordination: float = 1.0  # (matched / clauses) ** power; 1.0 when all were required
+    votes: int | None = None
+    vote_factor: float = 1.0
+    text_score: float  # sum of the terms' scores times coordination
+    score: float  # text_score times vote_factor
+
+
 class Hit(_Frozen):
     """One ranked search result."""
 
@@ -152,6 +175,7 @@ class Hit(_Frozen):
     snippet: str
     snippet_highlights: list[Span] = Field(default_factory=list)
     title_highlights: list[Span] = Field(default_factory=list)
+    explanation: Explanation | None = None  # with search(..., explain=True)
 
 
 class SearchResult(_Frozen):

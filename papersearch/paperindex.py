@@ -222,7 +222,7 @@ class PaperIndex:
     def search(self, query: str, *, limit: int = 10, sort: SortOrder = "relevance",
                since: dt.date | None = None, until: dt.date | None = None,
                min_votes: int | None = None, vote_weight: float | None = None,
-               ranking: Ranking | None = None) -> SearchResult:
+               ranking: Ranking | None = None, explain: bool = False) -> SearchResult:
         """Search papers; hits come ranked, each with a highlighted snippet.
 
         ``sort`` is ``relevance`` (BM25F blended with votes), ``votes`` or
@@ -230,7 +230,8 @@ class PaperIndex:
         on a day in that range (inclusive); ``min_votes`` drops papers with
         fewer or unknown votes. ``ranking`` replaces the index's ranking settings
         for this search and ``vote_weight`` their weight of votes. Raises
-        QueryError for a query it cannot serve.
+        QueryError for a query it cannot serve. ``explain`` adds to each hit how its
+        score was made (:class:`~papersearch.models.Explanation`).
         """
         if sort not in SORT_ORDERS:
             raise ValueError(f"sort must be one of {', '.join(SORT_ORDERS)}, not {sort!r}")
@@ -238,7 +239,7 @@ class PaperIndex:
         if vote_weight is not None:
             chosen = replace(chosen, vote_weight=vote_weight)
         options = SearchOptions(limit=limit, sort=sort, since=since, until=until,
-                                min_votes=min_votes, ranking=chosen)
+                                min_votes=min_votes, ranking=chosen, explain=explain)
 
         def go(searcher: Any) -> SearchResult:
             if chosen != searcher.weighting.ranking:

@@ -21,6 +21,7 @@ from whoosh.fields import Schema
 
 from papersearch.coordination import CoordinatedOr
 from papersearch.expansion import Clause, Glossary, Loanwords, expand, with_translations
+from papersearch.explain import explain
 from papersearch.filtering import PaperColumns
 from papersearch.highlight import best_snippet, clip_spans, posting_spans
 from papersearch.models import Hit, Paper, SearchResult
@@ -44,6 +45,7 @@ class SearchOptions:
     until: dt.date | None = None
     min_votes: int | None = None
     ranking: Ranking = DEFAULT_RANKING
+    explain: bool = False
 
 
 class QueryCompiler:
@@ -112,7 +114,7 @@ class QueryCompiler:
                 per_field.append(wq.Phrase(fieldname, terms, slop=1, boost=boost))
             else:
                 # A word that analyzes to several terms (강화학습, 텍스트-이미지): all of them
-                # must match, and matching them side by side scores more.
+                # must match (and with Ranking.adjacency, side by side scores more).
                 every = wq.And([wq.Term(fieldname, t, boost=boost) for t in terms])
                 if ranking.adjacency and len({p for p, _ in tokens}) == len(tokens):
                     adjacent = wq.Phrase(fieldname, terms, slop=1, boost=boost)
@@ -132,7 +134,7 @@ class QueryCompiler:
             query.matcher_type = wq.Or.DEFAULT_MATCHER
         own_terms = self.expandable_terms(node)
         if lookup is not None and own_terms:
-            query = with_translations(query, own_terms, lookup, ranking)
+            query = with_translations(query, own_terms, lookup, ranking, node.text)
         return query
 
     def compile(self, node: Node, ranking: Ranking = DEFAULT_RANKING,
@@ -317,6 +319,8 @@ def run_search(searcher: Any, compiler: QueryCompiler, text: str, options: Searc
             dates=paper.dates, authors=paper.authors,
             score=score, text_score=score / factor, vote_factor=factor, snippet=snippet,
             snippet_highlights=spans, title_highlights=title_spans,
+            explanation=explain(searcher, query, hit.docnum, paper.votes, options.ranking)
+            if options.explain and query is not wq.NullQuery else None,
         ))
     return SearchResult(query=text, total=len(results), hits=hits, relaxed=used_relaxed,
                         ignored_terms=ignored, notes=compiled.notes)

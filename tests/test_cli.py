@@ -147,3 +147,20 @@ def test_query_may_start_with_a_minus(cli_index: Path) -> None:
     assert ids and "2401.12179" not in ids
     code, out, _ = run("query", "-music diffusion", "--json", "--index", str(cli_index))
     assert code == 0 and [h["arxiv_id"] for h in json.loads(out)["hits"]] == ids
+
+
+def test_query_explain(cli_index: Path) -> None:
+    code, out, _ = run("query", "Tom Goldstein", "--explain", "--index", str(cli_index))
+    assert code == 0
+    lines = out.splitlines()
+    text_line = next(line for line in lines if "text " in line and " = " in line)
+    assert "authors" in text_line
+    assert any(line.split()[:2] == ["authors", "goldstein"] for line in lines)
+    assert any("× vote factor" in line and "(25 votes)" in line for line in lines)
+    code, out, _ = run("query", "Tom Goldstein", "--explain", "--json", "--index", str(cli_index))
+    explanation = json.loads(out)["hits"][0]["explanation"]
+    assert {t["text"] for t in explanation["terms"]} == {"tom", "goldstein"}
+    assert explanation["score"] == pytest.approx(json.loads(out)["hits"][0]["score"], rel=1e-3)
+    # without --explain the JSON shape stays as it was
+    code, out, _ = run("query", "Tom Goldstein", "--json", "--index", str(cli_index))
+    assert "explanation" not in json.loads(out)["hits"][0]

@@ -118,3 +118,13 @@ def test_loanwords_and_their_negation(index: PaperIndex, write_digest: DigestWri
     # excluding a word excludes its translations too
     assert ids(index, "efficient -트랜스포머") == ["2405.10006"]
     assert ids(index, "efficient NOT 트랜스포머") == ["2405.10006"]
+
+
+def test_explanation_names_the_translation(index: PaperIndex,
+                                           write_digest: DigestWriter) -> None:
+    index.add(write_digest("2024/05/01.md", digest("2024-05-01", GLOSSED_A, GLOSSED_B,
+                                                   ENGLISH_ONLY, KOREAN_ONLY)))
+    hit = next(h for h in index.search("보상 모델을", explain=True) if h.arxiv_id == "2405.10003")
+    assert hit.explanation is not None
+    assert {(t.text, t.translation_of) for t in hit.explanation.terms} == {
+        ("reward model", "보상 모델을")}

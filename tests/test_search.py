@@ -288,3 +288,21 @@ def test_many_threads_search_one_index(seed_index: PaperIndex) -> None:
     for thread in threads:
         thread.join()
     assert failures == []
+
+
+# -- explanations -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("query", ["기계 생성 텍스트 탐지", "확산 모델", "Tom Goldstein",
+                                   "diffusion -music", "대형 언어 모델의 환각을 줄이는 방법",
+                                   "LLM 양자화", '"rectified flow"', "title:diffusion"])
+def test_explanations_add_up_to_the_scores(seed_index: PaperIndex, query: str) -> None:
+    result = seed_index.search(query, limit=10, explain=True)
+    assert result.hits
+    for hit in result.hits:
+        e = hit.explanation
+        assert e is not None and e.terms
+        assert e.text_score == pytest.approx(hit.text_score, rel=1e-6)
+        assert e.score == pytest.approx(hit.score, rel=1e-6)
+        assert e.vote_factor == pytest.approx(hit.vote_factor)
+        assert sum(t.score for t in e.terms) * e.coordination == pytest.approx(e.text_score)
+    assert seed_index.search(query, limit=3).hits[0].explanation is None
