@@ -1,13 +1,21 @@
-"""Coordination: "most of the words", the soft AND that long queries need.
+"""Coordination: "most of the query", the soft AND that long queries need.
 
 Whoosh's ``And`` demands every word and its ``Or`` ranks a paper with one rare
 word above one with all the others; its ``Or(minmatch=...)`` is not implemented.
 A query typed as a description (``대규모 언어 모델의 환각을 줄이는 방법``) has words
 a relevant paper need not contain (``방법``, ``줄이``), so papersearch asks for
-most of them instead: :class:`CoordinatedOr` matches papers with at least
+most of it instead: :class:`CoordinatedOr` matches papers with at least
 ``min_match`` of its clauses and scales a paper's summed score by the share of
 clauses it matched, ``(matched / clauses) ** power``, so the complete matches
-still come first.
+still come first. (Weighting clauses by IDF instead, so common words could not
+stand in for a rare one, was faster on some queries but scored lower on the
+relevance benchmark: nDCG@10 0.727 against 0.749.)
+
+A child may stand for several clauses (``coverage``, a bit mask): the glossary
+translation of a multi-word term (``reward model`` for ``보상 모델``) is one
+child covering both words, so it is matched once, not once per word, and a
+paper with it counts as having both. A paper's matched clauses are the union
+of its matching children's coverage.
 """
 
 from __future__ import annotations
@@ -19,49 +27,67 @@ from whoosh.matching import Matcher, NullMatcher
 
 
 class CoordinatedOr(wq.Or):  # type: ignore[misc]
-    """Papers matching at least ``min_match`` of the subqueries, scored by coordination."""
+    """Papers matching at least ``min_match`` of the clauses, scored by coordination."""
 
     JOINT = " cOR "
 
     def __init__(self, subqueries: list[wq.Query], min_match: int, power: float = 1.0,
-                 boost: float = 1.0) -> None:
+                 boost: float = 1.0, coverage: list[int] | None = None) -> None:
         super().__init__(subqueries, boost=boost)
-        self.min_match = max(1, min(min_match, len(subqueries)))
+        self.coverage = coverage if coverage is not None else [
+            1 << i for i in range(len(subqueries))]
+        if len(self.coverage) != len(subqueries):
+            raise ValueError("one coverage mask per subquery")
+        covered = 0
+        for mask in self.coverage:
+            covered |= mask
+        self.clauses = bin(covered).count("1")
+        self.min_match = max(1, min(min_match, self.clauses))
         self.power = power
 
     def __repr__(self) -> str:
-        return f"CoordinatedOr({self.subqueries!r}, min_match={self.min_match})"
+        return (f"CoordinatedOr({self.subqueries!r}, min_match={self.min_match}, "
+                f"coverage={self.coverage})")
+
+    def _key(self) -> tuple[Any, ...]:
+        return (tuple(self.subqueries), self.min_match, self.power, self.boost,
+                tuple(self.coverage))
 
     def __eq__(self, other: object) -> bool:
-        return (isinstance(other, CoordinatedOr) and self.subqueries == other.subqueries
-                and self.min_match == other.min_match and self.power == other.power
-                and self.boost == other.boost)
+        return isinstance(other, CoordinatedOr) and self._key() == other._key()
 
     def __hash__(self) -> int:
-        return hash((tuple(self.subqueries), self.min_match, self.power))
+        return hash(self._key())
 
     def normalize(self) -> wq.Query:
         # Never merged with or flattened into other ORs: the clause count is the point.
         return CoordinatedOr([q.normalize() for q in self.subqueries], self.min_match,
-                             self.power, self.boost)
+                             self.power, self.boost, list(self.coverage))
 
     def matcher(self, searcher: Any, context: Any = None) -> Matcher:
         children = [q.matcher(searcher, context) for q in self.subqueries]
-        return CoordinatedMatcher(children, self.min_match, self.power, self.boost)
+        return CoordinatedMatcher(children, self.min_match, self.power, self.boost,
+                                  self.coverage)
 
 
 class CoordinatedMatcher(Matcher):  # type: ignore[misc]
-    """An N-way union that only stops on documents at least ``min_match`` children match.
+    """An N-way union that only stops on documents that match enough of the clauses.
 
-    It never steps through documents that cannot qualify: the earliest document
-    that ``min_match`` children can share is the ``min_match``-th smallest of their
-    current ids, so every child behind it skips straight there.
+    It never steps through documents that cannot qualify: taking the children in
+    order of their current document, the earliest document that can qualify is
+    where their coverage first reaches ``min_match`` clauses, so every child
+    behind it skips straight there.
     """
 
     def __init__(self, children: list[Matcher], min_match: int, power: float = 1.0,
-                 boost: float = 1.0) -> None:
+                 boost: float = 1.0, coverage: list[int] | None = None) -> None:
         self._children = children
-        self._total = len(children)
+        self._coverage = coverage if coverage is not None else [
+            1 << i for i in range(len(children))]
+        covered = 0
+        for mask in self._coverage:
+            covered |= mask
+        self._total = bin(covered).count("1") or 1
         self._min = min_match
         self._power = power
         self._boost = boost
@@ -71,21 +97,35 @@ class CoordinatedMatcher(Matcher):  # type: ignore[misc]
     def _settle(self) -> None:
         """Move to the first document at or after the children's positions that qualifies."""
         while True:
-            active = [c for c in self._children if c.is_active()]
-            if len(active) < self._min:
+            pairs = zip(self._children, self._coverage, strict=True)
+            active = sorted(((c.id(), mask) for c, mask in pairs if c.is_active()),
+                            key=lambda item: item[0])
+            covered, target = 0, None
+            for docnum, mask in active:
+                covered |= mask
+                if bin(covered).count("1") >= self._min:
+                    target = docnum
+                    break
+            if target is None:
                 self._id = None
                 return
-            ids = sorted(c.id() for c in active)
-            if ids[0] == ids[self._min - 1]:
-                self._id = ids[0]
+            if active[0][0] == target:
+                self._id = target
                 return
-            target = ids[self._min - 1]
-            for child in active:
-                if child.id() < target:
+            for child in self._children:
+                if child.is_active() and child.id() < target:
                     child.skip_to(target)
 
     def _current(self) -> list[Matcher]:
         return [c for c in self._children if c.is_active() and c.id() == self._id]
+
+    def covered(self) -> int:
+        """The mask of the clauses the current document matches."""
+        mask = 0
+        for child, coverage in zip(self._children, self._coverage, strict=True):
+            if child.is_active() and child.id() == self._id:
+                mask |= coverage
+        return mask
 
     # -- the Matcher protocol ------------------------------------------------------
 
@@ -116,15 +156,20 @@ class CoordinatedMatcher(Matcher):  # type: ignore[misc]
         return False
 
     def score(self) -> float:
-        current = self._current()
-        total = sum(c.score() for c in current)
-        return float(total * self._boost * (len(current) / self._total) ** self._power)
+        total = sum(c.score() for c in self._current())
+        share = bin(self.covered()).count("1") / self._total
+        return float(total * self._boost * share ** self._power)
 
     def weight(self) -> float:
         return float(sum(c.weight() for c in self._current()))
 
     def supports_block_quality(self) -> bool:
         return False
+
+    def max_quality(self) -> float:
+        """An upper bound of any score to come (coordination never raises a score)."""
+        return float(sum(c.max_quality() for c in self._children if c.is_active())
+                     * self._boost)
 
     def children(self) -> list[Matcher]:
         return list(self._children)
@@ -139,7 +184,7 @@ class CoordinatedMatcher(Matcher):  # type: ignore[misc]
 
     def copy(self) -> CoordinatedMatcher:
         return CoordinatedMatcher([c.copy() for c in self._children], self._min,
-                                  self._power, self._boost)
+                                  self._power, self._boost, self._coverage)
 
     def replace(self, minquality: float = 0) -> Matcher:
         if not self.is_active():

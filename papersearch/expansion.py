@@ -1,14 +1,12 @@
 """Query expansion: a Korean query finds English words and the other way round.
 
-Consecutive plain words of a query whose analyzed terms name a glossary entry
-(``보상 모델``, ``강화학습``, ``reward model``, ``트랜스포머``) may also be matched by
-the entry's translations in title and summary: each of those words becomes
-"the word, OR a translation of the entry", the translations weighted
-``Ranking.expansion_weight`` of the user's words and shared out among the
-words, so a paper that writes the term the user typed still ranks above one
-that only writes its translation, and a paper with the translation alone
-counts as having all of the entry's words (the soft AND of
-:mod:`papersearch.coordination` is unchanged). The longest entry wins
+A word, or a run of words, of a query whose analyzed terms name a glossary
+entry (``강화학습``, ``트랜스포머``, ``보상 모델``, ``reward model``) may also be
+matched by the entry's translations in title and summary, weighted
+``Ranking.expansion_weight`` of the user's own words, so a paper that writes the
+term the user typed still ranks above one that only writes its translation. A
+paper with the translation counts as having all of the entry's words in the
+soft AND of :mod:`papersearch.coordination`. The longest entry wins
 (``대형 언어 모델`` before ``언어 모델``).
 
 Translations come from the index's mined glossary and from the curated
@@ -102,7 +100,10 @@ class Glossary:
         for extra in self.loanwords.get(terms):
             if extra not in out:
                 out.append(extra)
-        return [t for t in out if t != terms]
+        # One term is not expanded into several: that is an acronym's long form (LLM:
+        # 대형 언어 모델), which the digests write next to it anyway, and matching the
+        # phrase would walk most of the index (on the benchmark: better without).
+        return [t for t in out if t != terms and (len(terms) > 1 or len(t) == 1)]
 
 
 @dataclass(frozen=True)
@@ -145,32 +146,37 @@ def with_translations(query: wq.Query, terms: Terms, lookup: Glossary,
     return either
 
 
+Extra = tuple[wq.Query, tuple[int, ...]]
+"""A translation of several clauses, and the positions of the clauses it stands for."""
+
+
 def expand(clauses: Sequence[Clause], lookup: Glossary, ranking: Ranking,
-           max_span: int = glossary.MAX_TERMS) -> list[tuple[str, wq.Query]]:
-    """The clauses, runs of words that name a glossary entry also matched by its translations.
+           max_span: int = glossary.MAX_TERMS) -> tuple[list[tuple[str, wq.Query]], list[Extra]]:
+    """The clauses, and translations of the runs of them that name a glossary entry.
 
     Words translated alone were expanded when compiled (:func:`with_translations`);
-    this adds the entries that take several words (``보상 모델``, ``reward model``).
+    this finds the entries that take several words (``보상 모델``, ``reward model``).
+    Each such translation is one extra clause of the soft AND that covers the
+    words it translates (:class:`~papersearch.coordination.CoordinatedOr`), so it is
+    matched once and a paper with it counts as having those words.
     """
-    out: list[tuple[str, wq.Query]] = []
+    out = [(c.text, c.query) for c in clauses]
+    extras: list[Extra] = []
     i = 0
     while i < len(clauses):
         span = _longest_entry(clauses, i, lookup, max_span) if (
             ranking.expansion_weight > 0 and clauses[i].terms is not None) else None
         if span is None:
-            out.append((clauses[i].text, clauses[i].query))
             i += 1
             continue
         count, translations = span
         source = " ".join(c.text for c in clauses[i:i + count])
-        alternatives = [translation_query(t, ranking, 1.0 / count, source)
-                        for t in translations]
-        for clause in clauses[i:i + count]:
-            either = wq.Or([clause.query, *alternatives])
-            either.matcher_type = wq.Or.DEFAULT_MATCHER
-            out.append((clause.text, either))
+        alternatives = [translation_query(t, ranking, source=source) for t in translations]
+        either = alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
+        either.matcher_type = wq.Or.DEFAULT_MATCHER
+        extras.append((either, tuple(range(i, i + count))))
         i += count
-    return out
+    return out, extras
 
 
 def _longest_entry(clauses: Sequence[Clause], start: int, lookup: Glossary,

@@ -88,9 +88,12 @@ def explain(searcher: Any, q: wq.Query, docnum: int, votes: int | None,
     clauses = matched_clauses = 0
     coordination = 1.0
     if isinstance(positive, CoordinatedOr):
-        clauses = len(positive.subqueries)
-        matched_clauses = sum(_matches(c, searcher, context, docnum)[0]
-                              for c in positive.subqueries)
+        clauses = positive.clauses
+        covered = 0
+        for child, mask in zip(positive.subqueries, positive.coverage, strict=True):
+            if _matches(child, searcher, context, docnum)[0]:
+                covered |= mask
+        matched_clauses = bin(covered).count("1")
         coordination = (matched_clauses / clauses) ** positive.power if clauses else 1.0
     factor = vote_factor(votes, ranking.vote_weight)
     text_score = sum(fields.values()) * coordination

@@ -36,7 +36,8 @@ class Ranking:
       normalization (per field for the short title and author fields).
     - ``vote_weight``: how much votes can lift a text score (see :func:`vote_factor`).
     - ``match_ratio``: the share of a query's words (top-level clauses) a paper must
-      have when the query has three or more; 1.0 is a strict AND.
+      have when the query has three or more; 1.0 is a strict AND (see
+      :mod:`papersearch.coordination`).
     - ``coord_power``: how hard a paper missing some of those words is pushed down.
     - ``expansion_weight``: the weight of a glossary translation relative to the
       user's own word (0 turns expansion off).

@@ -20,7 +20,7 @@ from whoosh import sorting
 from whoosh.fields import Schema
 
 from papersearch.coordination import CoordinatedOr
-from papersearch.expansion import Clause, Glossary, Loanwords, expand, with_translations
+from papersearch.expansion import Clause, Extra, Glossary, Loanwords, expand, with_translations
 from papersearch.explain import explain
 from papersearch.filtering import PaperColumns
 from papersearch.highlight import best_snippet, clip_spans, posting_spans
@@ -178,11 +178,16 @@ def _matches_anything(searcher: Any, q: wq.Query) -> bool:
 
 @dataclass
 class Plan:
-    """The compiled top-level clauses of a query, their text, and parser notes."""
+    """The compiled top-level clauses of a query, their text, and parser notes.
+
+    ``extras`` are translations of runs of clauses (see :mod:`papersearch.expansion`),
+    each with the positions in ``clauses`` of the clauses it stands for.
+    """
 
     clauses: list[tuple[str, wq.Query]]
     notes: list[str] = field(default_factory=list)
     ranking: Ranking = DEFAULT_RANKING
+    extras: list[Extra] = field(default_factory=list)
 
     @property
     def positives(self) -> list[wq.Query]:
@@ -199,11 +204,21 @@ class Plan:
         """
         if not self.clauses:
             return None
-        positives = self.positives
-        need = self.ranking.min_match(len(positives))
-        if need >= len(positives):
+        positive = [i for i, (_, q) in enumerate(self.clauses) if not isinstance(q, wq.Not)]
+        need = self.ranking.min_match(len(positive))
+        if need >= len(positive) and not self.extras:
             return combine_and([q for _, q in self.clauses])
-        most = CoordinatedOr(positives, need, self.ranking.coord_power)
+        slot = {i: k for k, i in enumerate(positive)}
+        children = [self.clauses[i][1] for i in positive]
+        coverage = [1 << k for k in range(len(positive))]
+        for query, covered in self.extras:
+            mask = sum(1 << slot[i] for i in covered if i in slot)
+            if mask:
+                children.append(query)
+                coverage.append(mask)
+        if not children:
+            return combine_and([q for _, q in self.clauses])
+        most = CoordinatedOr(children, need, self.ranking.coord_power, coverage=coverage)
         return combine_and([most, *self.negatives])
 
     def relaxed(self) -> wq.Query | None:
@@ -212,21 +227,30 @@ class Plan:
         Plain sums, no coordination: when no paper has most of the words, one rare
         word matched says more than two common ones.
         """
-        positives = self.positives
+        positives = self.positives + [q for q, _ in self.extras]
         if len(positives) < 2:
             return None
         return combine_and([wq.Or(positives), *self.negatives])
 
     def without_dead(self, searcher: Any) -> tuple[Plan, list[str]]:
-        """This plan less the positive clauses that match no paper at all, and their text."""
+        """This plan less the positive clauses that match no paper at all, and their text.
+
+        A clause a matching translation stands for is alive.
+        """
+        live_extras = {i for q, covered in self.extras if _matches_anything(searcher, q)
+                       for i in covered}
         live: list[tuple[str, wq.Query]] = []
         dead: list[str] = []
-        for text, q in self.clauses:
-            if isinstance(q, wq.Not) or _matches_anything(searcher, q):
+        moved: dict[int, int] = {}
+        for i, (text, q) in enumerate(self.clauses):
+            if isinstance(q, wq.Not) or i in live_extras or _matches_anything(searcher, q):
+                moved[i] = len(live)
                 live.append((text, q))
             else:
                 dead.append(text)
-        return Plan(live, self.notes, self.ranking), dead
+        extras = [(q, tuple(moved[i] for i in covered if i in moved))
+                  for q, covered in self.extras]
+        return Plan(live, self.notes, self.ranking, [e for e in extras if e[1]]), dead
 
 
 def plan(compiler: QueryCompiler, text: str, ranking: Ranking = DEFAULT_RANKING,
@@ -248,7 +272,8 @@ def plan(compiler: QueryCompiler, text: str, ranking: Ranking = DEFAULT_RANKING,
             clauses.append(Clause(describe(node), q, compiler.expandable_terms(node)))
     if lookup is None:
         return Plan([(c.text, c.query) for c in clauses], notes, ranking)
-    return Plan(expand(clauses, lookup, ranking), notes, ranking)
+    compiled, extras = expand(clauses, lookup, ranking)
+    return Plan(compiled, notes, ranking, extras)
 
 
 def _sortedby(sort: str) -> Any:

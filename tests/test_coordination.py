@@ -70,3 +70,17 @@ def test_min_match_needs_most_words() -> None:
     assert [ranking.min_match(n) for n in (1, 2, 3, 4, 5, 8)] == [1, 2, 3, 3, 4, 6]
     assert Ranking(match_ratio=1.0).min_match(7) == 7
     assert Ranking(match_ratio=0.1).min_match(7) == 2  # never fewer than two words
+
+
+def test_a_translation_covers_the_words_it_translates() -> None:
+    ix = RamStorage().create_index(Schema(id=ID(stored=True), body=TEXT))
+    writer = ix.writer()
+    for n, body in enumerate(["reward model scale", "pp qq scale", "pp scale"]):
+        writer.add_document(id=str(n), body=body)
+    writer.commit()
+    # clauses pp, qq, scale; "reward model" stands for pp and qq together
+    q = CoordinatedOr([wq.Term("body", "pp"), wq.Term("body", "qq"), wq.Term("body", "scale"),
+                       wq.And([wq.Term("body", "reward"), wq.Term("body", "model")])], 3,
+                      coverage=[1, 2, 4, 3])
+    with ix.searcher(weighting=BM25F()) as searcher:
+        assert {hit["id"] for hit in searcher.search(q, limit=None)} == {"0", "1"}
