@@ -209,6 +209,18 @@ def table(results: list[dict[str, Any]], queries: list[Query]) -> str:
     return "\n".join(lines)
 
 
+def verdict(results: list[dict[str, Any]]) -> str:
+    """papersearch (first) against the best baseline, overall and per query type."""
+    ours, baselines = results[0], results[1:]
+    best = max(baselines, key=lambda r: r["groups"]["all"]["nDCG@10"])
+    lead = ours["groups"]["all"]["nDCG@10"] - best["groups"]["all"]["nDCG@10"]
+    behind = [t for t in TYPES if t in ours["groups"] and any(
+        r["groups"][t]["nDCG@10"] >= ours["groups"][t]["nDCG@10"] for r in baselines)]
+    return (f"papersearch leads the best baseline overall ({best['name']}) by {lead:+.3f} "
+            f"nDCG@10; " + ("it is ahead of every baseline on every query type." if not behind
+                            else f"it is not ahead on: {', '.join(behind)}."))
+
+
 def type_table(results: list[dict[str, Any]], metric: str) -> str:
     head = ["system", *TYPES, "all"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -344,7 +356,7 @@ def main() -> None:
     judged = sum(len(v) for v in qrels.values())
     report = [f"Machine: {machine()}",
               f"{len(queries)} queries, {judged} judgments, depth {DEPTH}", "",
-              "nDCG@10 per query type:", "", table(results, queries), ""]
+              "nDCG@10 per query type:", "", table(results, queries), "", verdict(results), ""]
     for metric in ("R@20", "MRR"):
         report += [f"{metric} per query type:", "", type_table(results, metric), ""]
     report += ["Vote weight (papersearch, nDCG@10; 0 = text score alone):", "",
@@ -357,8 +369,15 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     if args.write:
-        write_results("\n".join(["## Relevance", "",
-                                 "`python benchmarks/relevance/run.py --write`", "", *report]))
+        command = " ".join(["python benchmarks/relevance/run.py", *sys.argv[1:]])
+        write_results("\n".join([
+            "## Relevance", "", f"`{command}` ({time.strftime('%Y-%m-%d')})", "",
+            "67 queries written for the benchmark (Korean, mixed, English, loanword, author, "
+            "known-item), graded 0/1/2 by reading the pooled results (see "
+            "`benchmarks/relevance/README.md`). Every system searches title, summary and "
+            "authors with the same field weights and the same AND-then-OR fallback. "
+            "The tuning table changes one papersearch setting at a time; the analysis rows "
+            "are indexes built with another analysis chain.", "", *report]))
 
 
 if __name__ == "__main__":
