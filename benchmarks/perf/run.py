@@ -43,6 +43,7 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 from bench_core import time_cold_cli, time_one_day_add  # noqa: E402
+from papers import papers_of  # noqa: E402
 from scale import CORPUS, make_corpus  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
@@ -143,23 +144,6 @@ def _analyze_papers(chunk: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "authors": " ".join(analyze(names, paper["authors"], mode="index")),
         })
     return out
-
-
-def papers_of(corpus: Path) -> Iterator[dict[str, Any]]:
-    """The merged papers of a corpus, as plain dicts (what every system indexes)."""
-    from papersearch.digest import find_digests, parse_digest
-    from papersearch.indexing import merge_entries
-
-    by_id: dict[str, list[Any]] = {}
-    for file in find_digests(corpus):
-        for entry in parse_digest(file).entries:
-            by_id.setdefault(entry.arxiv_id, []).append(entry)
-    for entries in by_id.values():
-        paper = merge_entries(entries)
-        yield {"id": paper.arxiv_id, "title": "\n".join([paper.title, *paper.other_titles]),
-               "summary": paper.summary, "authors": "\n".join(paper.authors),
-               "votes": paper.votes if paper.votes is not None else -1,
-               "last": int(paper.dates[-1].strftime("%Y%m%d"))}
 
 
 def pretokenize(corpus: Path, out: Path) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
@@ -33,6 +34,9 @@ from whoosh.scoring import BM25F
 
 from papersearch.markup import normalize_unicode
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from papers import papers_of
+
 BOOSTS = {"title": 2.0, "summary": 1.0, "authors": 1.5}
 FIELDS = tuple(BOOSTS)
 
@@ -43,24 +47,6 @@ class System(Protocol):
     def search(self, query: str, limit: int) -> list[str]:
         """The arXiv ids of the best ``limit`` papers, best first."""
         ...
-
-
-def papers_of(corpus: Path) -> list[dict[str, Any]]:
-    """The merged papers of the corpus as plain dicts (id, title, summary, authors)."""
-    from papersearch.digest import find_digests, parse_digest
-    from papersearch.indexing import merge_entries
-
-    by_id: dict[str, list[Any]] = {}
-    for file in find_digests(corpus):
-        for entry in parse_digest(file).entries:
-            by_id.setdefault(entry.arxiv_id, []).append(entry)
-    papers = []
-    for entries in by_id.values():
-        paper = merge_entries(entries)
-        papers.append({"id": paper.arxiv_id,
-                       "title": "\n".join([paper.title, *paper.other_titles]),
-                       "summary": paper.summary, "authors": "\n".join(paper.authors)})
-    return papers
 
 
 # -- papersearch -----------------------------------------------------------------------------------
@@ -212,7 +198,7 @@ def build_baselines(work: Path, corpus: Path, reuse: bool) -> list[System]:
     """The four baselines, built under ``work`` (or reopened there with ``reuse``)."""
     papers: list[dict[str, Any]] | None = None
     if not reuse or not (work / "bigram").exists():
-        papers = papers_of(corpus)
+        papers = list(papers_of(corpus))
     return [
         whoosh_standard(work / "whoosh-standard", papers),
         FTS5Baseline("unicode61", work / "fts5-unicode61.db", papers),
