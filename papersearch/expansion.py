@@ -13,7 +13,7 @@ Translations come from the index's mined glossary and from the curated
 :data:`~papersearch.glossary.LOANWORDS`. A mined translation is used when at
 least ``min_papers`` papers gloss it so and at least a third as many as gloss
 the entry's most common translation (``확산 모델``: diffusion model, 77 papers;
-not DM, 11), and by at least 1% of the papers that use the entry (:data:`MIN_SHARE`).
+not DM, 11) and by at least 1% of the papers that use the entry (:data:`MIN_SHARE`).
 """
 
 from __future__ import annotations
@@ -115,15 +115,14 @@ class Clause:
     terms: Terms | None = None  # None: a phrase, a field-limited word, a group, a negation
 
 
-def translation_query(terms: Terms, ranking: Ranking, share: float = 1.0,
-                      source: str = "") -> wq.Query:
+def translation_query(terms: Terms, ranking: Ranking, source: str = "") -> wq.Query:
     """A translation in title and summary, weighted below the user's own words.
 
     Tagged with ``source`` (the words the user typed) for explanations.
     """
     per_field: list[wq.Query] = []
     for fieldname in EXPANDED_FIELDS:
-        boost = ranking.boost(fieldname) * ranking.expansion_weight * share
+        boost = ranking.boost(fieldname) * ranking.expansion_weight
         if len(terms) == 1:
             per_field.append(wq.Term(fieldname, terms[0], boost=boost))
         else:
