@@ -38,10 +38,7 @@ class CoordinatedOr(wq.Or):  # type: ignore[misc]
             1 << i for i in range(len(subqueries))]
         if len(self.coverage) != len(subqueries):
             raise ValueError("one coverage mask per subquery")
-        covered = 0
-        for mask in self.coverage:
-            covered |= mask
-        self.clauses = bin(covered).count("1")
+        self.clauses = clause_count(self.coverage)
         self.min_match = max(1, min(min_match, self.clauses))
         self.power = power
 
@@ -70,6 +67,14 @@ class CoordinatedOr(wq.Or):  # type: ignore[misc]
                                   self.coverage)
 
 
+def clause_count(coverage: list[int]) -> int:
+    """How many clauses the children's coverage masks stand for together."""
+    covered = 0
+    for mask in coverage:
+        covered |= mask
+    return bin(covered).count("1")
+
+
 class CoordinatedMatcher(Matcher):  # type: ignore[misc]
     """An N-way union that only stops on documents that match enough of the clauses.
 
@@ -84,10 +89,7 @@ class CoordinatedMatcher(Matcher):  # type: ignore[misc]
         self._children = children
         self._coverage = coverage if coverage is not None else [
             1 << i for i in range(len(children))]
-        covered = 0
-        for mask in self._coverage:
-            covered |= mask
-        self._total = bin(covered).count("1") or 1
+        self._total = clause_count(self._coverage) or 1
         self._min = min_match
         self._power = power
         self._boost = boost

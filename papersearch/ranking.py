@@ -80,9 +80,6 @@ class Ranking:
             return clauses
         return max(2, min(clauses, math.ceil(self.match_ratio * clauses - 1e-9)))
 
-    def bm25_params(self) -> tuple[float, ...]:
-        return (self.k1, self.b, self.title_b, self.authors_b)
-
 
 DEFAULT_RANKING = Ranking()
 
