@@ -33,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -303,22 +303,35 @@ Timed = tuple[list[float], int]
 """Milliseconds per timed search, and how many of the queries found anything."""
 
 
+def timed_rounds(mix: list[dict[str, Any]], terms: list[Any], repeat: int,
+                 search: Callable[[dict[str, Any], Any], bool]) -> Timed:
+    """Run ``search(item, clauses)`` over the mix ``repeat + 1`` times; time all but the
+    first round (it warms up) and count, in the first, the queries that found anything."""
+    timings, answered = [], 0
+    for round_ in range(repeat + 1):
+        for item, clauses in zip(mix, terms, strict=True):
+            start = time.perf_counter()
+            found = search(item, clauses)
+            if round_:
+                timings.append((time.perf_counter() - start) * 1000)
+            else:
+                answered += found
+    return timings, answered
+
+
 def time_papersearch(index_dir: Path, mix: list[dict[str, Any]], repeat: int) -> Timed:
     from papersearch import PaperIndex
 
     index = PaperIndex.open(index_dir)
-    timings, answered = [], 0
-    for round_ in range(repeat + 1):
-        for item in mix:
-            start = time.perf_counter()
-            result = index.search(item["q"], limit=10, sort=item.get("sort", "relevance"),
-                                  since=_since(item), min_votes=item.get("min_votes"))
-            if round_:  # the first round warms up
-                timings.append((time.perf_counter() - start) * 1000)
-            else:
-                answered += bool(result.hits)
+
+    def search(item: dict[str, Any], _: Any) -> bool:
+        result = index.search(item["q"], limit=10, sort=item.get("sort", "relevance"),
+                              since=_since(item), min_votes=item.get("min_votes"))
+        return bool(result.hits)
+
+    timed = timed_rounds(mix, [None] * len(mix), repeat, search)
     index.close()
-    return timings, answered
+    return timed
 
 
 def time_floor(index_dir: Path, mix: list[dict[str, Any]], terms: list[Any],
@@ -329,27 +342,22 @@ def time_floor(index_dir: Path, mix: list[dict[str, Any]], terms: list[Any],
 
     ix = windex.open_dir(str(index_dir))
     since = int("20240301")
-    timings, answered = [], 0
     with ix.searcher() as searcher:
-        for round_ in range(repeat + 1):
-            for item, clauses in zip(mix, terms, strict=True):
-                start = time.perf_counter()
-                words = [wq.Or([wq.And([wq.Term(f, t) for t in ts]) for f, ts in c.items() if ts])
-                         for c in clauses]
-                q = wq.And(words) if words else wq.NullQuery
-                filters = []
-                if "min_votes" in item:
-                    filters += [wq.NumericRange("votes", item["min_votes"], None),
-                                wq.NumericRange("last_date", since, None)]
-                order = sorting.FieldFacet("votes", reverse=True) if "sort" in item else None
-                hits = searcher.search(q, limit=10, filter=wq.And(filters) if filters else None,
-                                       sortedby=order)
-                found = [hit["arxiv_id"] for hit in hits]
-                if round_:
-                    timings.append((time.perf_counter() - start) * 1000)
-                else:
-                    answered += bool(found)
-    return timings, answered
+
+        def search(item: dict[str, Any], clauses: Any) -> bool:
+            words = [wq.Or([wq.And([wq.Term(f, t) for t in ts]) for f, ts in c.items() if ts])
+                     for c in clauses]
+            q = wq.And(words) if words else wq.NullQuery
+            filters = []
+            if "min_votes" in item:
+                filters += [wq.NumericRange("votes", item["min_votes"], None),
+                            wq.NumericRange("last_date", since, None)]
+            order = sorting.FieldFacet("votes", reverse=True) if "sort" in item else None
+            hits = searcher.search(q, limit=10, filter=wq.And(filters) if filters else None,
+                                   sortedby=order)
+            return bool([hit["arxiv_id"] for hit in hits])
+
+        return timed_rounds(mix, terms, repeat, search)
 
 
 def _fts_quote(token: str) -> str:
@@ -358,30 +366,26 @@ def _fts_quote(token: str) -> str:
 
 def time_fts5(db: Path, mix: list[dict[str, Any]], terms: list[Any], repeat: int) -> Timed:
     con = sqlite3.connect(db)
-    timings, answered = [], 0
-    for round_ in range(repeat + 1):
-        for item, clauses in zip(mix, terms, strict=True):
-            start = time.perf_counter()
-            found: list[Any] = []
-            words = []
-            for c in clauses:
-                per_field = [f"{f} : ({' AND '.join(_fts_quote(t) for t in ts)})"
-                             for f, ts in c.items() if ts]
-                words.append("(" + " OR ".join(per_field) + ")")
-            if words:
-                where, params = "papers MATCH ?", [" AND ".join(words)]
-                if "min_votes" in item:
-                    where += " AND votes >= ? AND last_date >= ?"
-                    params += [item["min_votes"], 20240301]
-                order = "votes DESC" if "sort" in item else "bm25(papers)"
-                found = con.execute(f"SELECT arxiv_id FROM papers WHERE {where} ORDER BY "
-                                    f"{order} LIMIT 10", params).fetchall()
-            if round_:
-                timings.append((time.perf_counter() - start) * 1000)
-            else:
-                answered += bool(found)
+
+    def search(item: dict[str, Any], clauses: Any) -> bool:
+        words = []
+        for c in clauses:
+            per_field = [f"{f} : ({' AND '.join(_fts_quote(t) for t in ts)})"
+                         for f, ts in c.items() if ts]
+            words.append("(" + " OR ".join(per_field) + ")")
+        if not words:
+            return False
+        where, params = "papers MATCH ?", [" AND ".join(words)]
+        if "min_votes" in item:
+            where += " AND votes >= ? AND last_date >= ?"
+            params += [item["min_votes"], 20240301]
+        order = "votes DESC" if "sort" in item else "bm25(papers)"
+        return bool(con.execute(f"SELECT arxiv_id FROM papers WHERE {where} ORDER BY "
+                                f"{order} LIMIT 10", params).fetchall())
+
+    timed = timed_rounds(mix, terms, repeat, search)
     con.close()
-    return timings, answered
+    return timed
 
 
 def time_tantivy(index_dir: Path, mix: list[dict[str, Any]], terms: list[Any],
@@ -392,34 +396,29 @@ def time_tantivy(index_dir: Path, mix: list[dict[str, Any]], terms: list[Any],
     schema = index.schema
     searcher = index.searcher()
     must, should = tantivy.Occur.Must, tantivy.Occur.Should
-    timings, answered = [], 0
-    for round_ in range(repeat + 1):
-        for item, clauses in zip(mix, terms, strict=True):
-            start = time.perf_counter()
-            found: list[Any] = []
-            words = []
-            for c in clauses:
-                per_field = [(should, tantivy.Query.boolean_query(
-                    [(must, tantivy.Query.term_query(schema, f, t)) for t in ts]))
-                    for f, ts in c.items() if ts]
-                words.append((must, tantivy.Query.boolean_query(per_field)))
-            if words:
-                if "min_votes" in item:
-                    words.append((must, tantivy.Query.range_query(
-                        schema, "votes", tantivy.FieldType.Integer, item["min_votes"], 10**9)))
-                    words.append((must, tantivy.Query.range_query(
-                        schema, "last_date", tantivy.FieldType.Integer, 20240301, 10**9)))
-                q = tantivy.Query.boolean_query(words)
-                if "sort" in item:
-                    result = searcher.search(q, 10, order_by_field="votes")
-                else:
-                    result = searcher.search(q, 10)
-                found = [searcher.doc(address)["arxiv_id"] for _, address in result.hits]
-            if round_:
-                timings.append((time.perf_counter() - start) * 1000)
-            else:
-                answered += bool(found)
-    return timings, answered
+
+    def search(item: dict[str, Any], clauses: Any) -> bool:
+        words = []
+        for c in clauses:
+            per_field = [(should, tantivy.Query.boolean_query(
+                [(must, tantivy.Query.term_query(schema, f, t)) for t in ts]))
+                for f, ts in c.items() if ts]
+            words.append((must, tantivy.Query.boolean_query(per_field)))
+        if not words:
+            return False
+        if "min_votes" in item:
+            words.append((must, tantivy.Query.range_query(
+                schema, "votes", tantivy.FieldType.Integer, item["min_votes"], 10**9)))
+            words.append((must, tantivy.Query.range_query(
+                schema, "last_date", tantivy.FieldType.Integer, 20240301, 10**9)))
+        q = tantivy.Query.boolean_query(words)
+        if "sort" in item:
+            result = searcher.search(q, 10, order_by_field="votes")
+        else:
+            result = searcher.search(q, 10)
+        return bool([searcher.doc(address)["arxiv_id"] for _, address in result.hits])
+
+    return timed_rounds(mix, terms, repeat, search)
 
 
 # -- one scale -------------------------------------------------------------------------------------
