@@ -61,6 +61,14 @@ class PaperColumns:
         self._arrays = (papers, column("votes"), column("first_date"), column("last_date"))
         return self._arrays
 
+    def votes(self) -> list[int | None]:
+        """Votes by global document number (-1: unknown; None: not a paper)."""
+        return self._load()[1]
+
+    def last_dates(self) -> list[int | None]:
+        """Last listing day (YYYYMMDD) by global document number (None: not a paper)."""
+        return self._load()[3]
+
     def matching(self, since: dt.date | None, until: dt.date | None,
                  min_votes: int | None) -> set[int] | None:
         """Papers listed on a day in [since, until] with at least ``min_votes``; None: all."""

@@ -9,7 +9,7 @@ marked, and ``GPT-4V`` is marked whole.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from papersearch.models import Span
@@ -17,17 +17,31 @@ from papersearch.models import Span
 SNIPPET_CHARS = 220
 
 
-def posting_spans(reader: Any, docnum: int, fieldname: str, terms: Iterable[str]) -> list[Span]:
-    """Character spans of ``terms`` in one document's field, read from the postings."""
-    spans: list[Span] = []
+def posting_spans(reader: Any, docnums: Iterable[int], fieldname: str, terms: Iterable[str],
+                  contains: Callable[[str, str, int], bool] | None = None
+                  ) -> dict[int, list[Span]]:
+    """Character spans of ``terms`` in a field of each of ``docnums``, read from the postings.
+
+    One pass over each term's postings for all the documents (in document order),
+    not one per document. ``contains(field, term, docnum)``, when given, says
+    cheaply whether a document has a term, so postings that cannot help are not
+    decoded.
+    """
+    found: dict[int, list[Span]] = {d: [] for d in docnums}
+    ordered = sorted(found)
     for term in terms:
-        if (fieldname, term) not in reader:
+        wanted = [d for d in ordered if contains is None or contains(fieldname, term, d)]
+        if not wanted or (fieldname, term) not in reader:
             continue
         matcher = reader.postings(fieldname, term)
-        matcher.skip_to(docnum)
-        if matcher.is_active() and matcher.id() == docnum:
-            spans.extend((start, end) for _, start, end in matcher.value_as("characters"))
-    return merge_spans(spans)
+        for docnum in wanted:
+            if not matcher.is_active():
+                break
+            matcher.skip_to(docnum)
+            if matcher.is_active() and matcher.id() == docnum:
+                found[docnum].extend((start, end)
+                                     for _, start, end in matcher.value_as("characters"))
+    return {d: merge_spans(spans) for d, spans in found.items()}
 
 
 def merge_spans(spans: Iterable[Span]) -> list[Span]:

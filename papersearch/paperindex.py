@@ -30,7 +30,7 @@ from papersearch.errors import (
     IndexVersionError,
     PapersearchError,
 )
-from papersearch.filtering import PaperColumns
+from papersearch.evaluation import Evaluator
 from papersearch.indexing import ProgressCallback, add_digests
 from papersearch.models import AddReport, IndexStats, Paper, SearchResult
 from papersearch.ranking import DEFAULT_RANKING, Ranking, VoteBlendedBM25F
@@ -196,15 +196,15 @@ class PaperIndex:
             searcher.close()
             searcher = None
         if searcher is None:
-            searcher, columns = self._open_searcher(self.ranking)
+            searcher, evaluator = self._open_searcher(self.ranking)
             with self._searchers_lock:
                 self._searchers.append(searcher)
-            self._local.searcher, self._local.columns = searcher, columns
+            self._local.searcher, self._local.evaluator = searcher, evaluator
         return searcher
 
-    def _open_searcher(self, ranking: Ranking) -> tuple[Any, PaperColumns]:
+    def _open_searcher(self, ranking: Ranking) -> tuple[Any, Evaluator]:
         searcher = self._ix.searcher(weighting=VoteBlendedBM25F(ranking))
-        return searcher, PaperColumns(searcher)
+        return searcher, Evaluator(searcher)
 
     def _read(self, fn: Any) -> Any:
         """Run ``fn(searcher)``; damage found on the way becomes IndexCorruptError."""
@@ -243,10 +243,10 @@ class PaperIndex:
 
         def go(searcher: Any) -> SearchResult:
             if chosen != searcher.weighting.ranking:
-                own, columns = self._open_searcher(chosen)
+                own, evaluator = self._open_searcher(chosen)
                 with own:
-                    return run_search(own, self._compiler, query, options, columns)
-            return run_search(searcher, self._compiler, query, options, self._local.columns)
+                    return run_search(own, self._compiler, query, options, evaluator)
+            return run_search(searcher, self._compiler, query, options, self._local.evaluator)
 
         result: SearchResult = self._read(go)
         return result

@@ -16,13 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from whoosh import query as wq
-from whoosh import sorting
 from whoosh.fields import Schema
 
 from papersearch.coordination import CoordinatedOr
+from papersearch.evaluation import Evaluator, Ranked
 from papersearch.expansion import Clause, Extra, Glossary, Loanwords, expand, with_translations
 from papersearch.explain import explain
-from papersearch.filtering import PaperColumns
 from papersearch.highlight import best_snippet, clip_spans, posting_spans
 from papersearch.models import Hit, Paper, SearchResult
 from papersearch.query import And, Node, Not, Or, Word, describe, parse_query
@@ -172,10 +171,6 @@ def combine_and(children: list[wq.Query]) -> wq.Query:
     return wq.AndNot(base, negative[0] if len(negative) == 1 else wq.Or(negative))
 
 
-def _matches_anything(searcher: Any, q: wq.Query) -> bool:
-    return bool(q.matcher(searcher).is_active())
-
-
 @dataclass
 class Plan:
     """The compiled top-level clauses of a query, their text, and parser notes.
@@ -232,18 +227,18 @@ class Plan:
             return None
         return combine_and([wq.Or(positives), *self.negatives])
 
-    def without_dead(self, searcher: Any) -> tuple[Plan, list[str]]:
+    def without_dead(self, evaluator: Evaluator) -> tuple[Plan, list[str]]:
         """This plan less the positive clauses that match no paper at all, and their text.
 
         A clause a matching translation stands for is alive.
         """
-        live_extras = {i for q, covered in self.extras if _matches_anything(searcher, q)
+        live_extras = {i for q, covered in self.extras if evaluator.matches_anything(q)
                        for i in covered}
         live: list[tuple[str, wq.Query]] = []
         dead: list[str] = []
         moved: dict[int, int] = {}
         for i, (text, q) in enumerate(self.clauses):
-            if isinstance(q, wq.Not) or i in live_extras or _matches_anything(searcher, q):
+            if isinstance(q, wq.Not) or i in live_extras or evaluator.matches_anything(q):
                 moved[i] = len(live)
                 live.append((text, q))
             else:
@@ -276,78 +271,64 @@ def plan(compiler: QueryCompiler, text: str, ranking: Ranking = DEFAULT_RANKING,
     return Plan(compiled, notes, ranking, extras)
 
 
-def _sortedby(sort: str) -> Any:
-    if sort == "votes":
-        return sorting.MultiFacet([sorting.FieldFacet("votes", reverse=True),
-                                   sorting.ScoreFacet()])
-    if sort == "date":
-        return sorting.MultiFacet([sorting.FieldFacet("last_date", reverse=True),
-                                   sorting.ScoreFacet()])
-    return None
-
-
 def run_search(searcher: Any, compiler: QueryCompiler, text: str, options: SearchOptions,
-               columns: PaperColumns | None = None) -> SearchResult:
-    """Search with an open searcher (whose weighting blends votes) and build hits.
+               evaluator: Evaluator | None = None) -> SearchResult:
+    """Search with an open searcher and build hits.
 
     The AND of every clause runs first; only when it finds nothing are clauses
     that match no paper dropped (reported as ignored), and if that still finds
-    nothing, the OR of the clauses runs (``relaxed``).
+    nothing, the OR of the clauses runs (``relaxed``). ``evaluator`` (one per
+    searcher) scores the queries and keeps scored postings between searches.
     """
+    evaluator = evaluator or Evaluator(searcher)
     lookup = Glossary(searcher.reader(), compiler.loanwords())
     compiled = plan(compiler, text, options.ranking, lookup)
-    columns = columns or PaperColumns(searcher)
-    filt = columns.matching(options.since, options.until, options.min_votes)
-    if filt is not None and not filt:  # Whoosh reads an empty filter set as no filter
+    filt = evaluator.columns.matching(options.since, options.until, options.min_votes)
+    if filt is not None and not filt:
         return SearchResult(query=text, total=0, hits=[], notes=compiled.notes)
-    limit = max(1, options.limit)
-    order = _sortedby(options.sort)
+    vote_weight = options.ranking.vote_weight
     ignored: list[str] = []
     used_relaxed = False
     query = compiled.strict()
 
-    def run(q: wq.Query) -> Any:
-        return searcher.search(q, filter=filt, limit=limit, sortedby=order, terms=False)
+    def run(q: wq.Query) -> Ranked:
+        return evaluator.top(q, options.limit, vote_weight, filt, options.sort)
 
     if query is None:
         # No words (only filters, or only stop words): newest papers first.
-        results = searcher.search(wq.Term("kind", KIND_PAPER), filter=filt, limit=limit,
-                                  sortedby=_sortedby("votes" if options.sort == "votes"
-                                                     else "date"))
+        results = evaluator.top(wq.Term("kind", KIND_PAPER), options.limit, vote_weight, filt,
+                                "votes" if options.sort == "votes" else "date")
         query = wq.NullQuery
     else:
         results = run(query)
-        if results.scored_length() == 0 and compiled.positives:
-            compiled, ignored = compiled.without_dead(searcher)
+        if not results.total and compiled.positives:
+            compiled, ignored = compiled.without_dead(evaluator)
             live = compiled.strict()
             if ignored and live is not None and compiled.positives:
                 query, results = live, run(live)
             relaxed = compiled.relaxed()
-            if results.scored_length() == 0 and relaxed is not None:
+            if not results.total and relaxed is not None:
                 query, results, used_relaxed = relaxed, run(relaxed), True
     terms = highlight_terms(query)
     reader = searcher.reader()
+    docnums = [docnum for docnum, _ in results.top]
+    in_titles = posting_spans(reader, docnums, "title", terms, evaluator.contains)
+    in_summaries = posting_spans(reader, docnums, "summary", terms, evaluator.contains)
     hits = []
-    for hit in results:
-        paper = Paper.model_validate_json(hit["record"])
-        factor = vote_factor(paper.votes, options.ranking.vote_weight)
-        # Whoosh applied the vote factor already (VoteBlendedBM25F.final); sorted by a
-        # field, the hit's score is the sort key (field key, -score).
-        raw = hit.score
-        score = -float(raw[-1] or 0.0) if isinstance(raw, tuple) else float(raw or 0.0)
-        title_spans = clip_spans(posting_spans(reader, hit.docnum, "title", terms), 0,
-                                 len(paper.title))
-        snippet, spans = best_snippet(paper.summary,
-                                      posting_spans(reader, hit.docnum, "summary", terms))
+    for docnum, score in results.top:
+        paper = Paper.model_validate_json(searcher.stored_fields(docnum)["record"])
+        factor = vote_factor(paper.votes, vote_weight)
+        title_spans = clip_spans(in_titles[docnum], 0, len(paper.title))
+        snippet, spans = best_snippet(paper.summary, in_summaries[docnum])
         hits.append(Hit(
             arxiv_id=paper.arxiv_id, title=paper.title, url=paper.url, votes=paper.votes,
             dates=paper.dates, authors=paper.authors,
             score=score, text_score=score / factor, vote_factor=factor, snippet=snippet,
             snippet_highlights=spans, title_highlights=title_spans,
-            explanation=explain(searcher, query, hit.docnum, paper.votes, options.ranking)
+            explanation=explain(searcher, query, docnum, paper.votes, options.ranking)
             if options.explain and query is not wq.NullQuery else None,
         ))
-    return SearchResult(query=text, total=len(results), hits=hits, relaxed=used_relaxed,
+    return SearchResult(query=text, total=results.total, hits=hits, relaxed=used_relaxed,
                         ignored_terms=ignored, notes=compiled.notes)
 
 
