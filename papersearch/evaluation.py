@@ -26,11 +26,12 @@ import heapq
 from array import array
 from bisect import bisect_left
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from whoosh import query as wq
+from whoosh.scoring import BM25FScorer, bm25
 
 from papersearch.coordination import CoordinatedOr
 from papersearch.filtering import PaperColumns
@@ -109,7 +110,6 @@ class Evaluator:
         self.columns = columns or PaperColumns(searcher)
         self.cache = PostingsCache(max_postings)
         self._reader = searcher.reader()
-        self._factors: dict[float, list[float]] = {}
 
     # -- leaves ------------------------------------------------------------------------
 
@@ -127,10 +127,40 @@ class Evaluator:
             return EMPTY
         if (fieldname, btext) not in self._reader:
             return EMPTY
-        return self._collect(wq.Term(fieldname, btext))
+        docs, scores = array("i"), array("d")
+        weighting = self.searcher.weighting
+        for subsearcher, offset in self.searcher.leaf_searchers():
+            reader = subsearcher.reader()
+            if (fieldname, btext) not in reader:
+                continue
+            scorer = weighting.scorer(subsearcher, fieldname, btext)
+            if not isinstance(scorer, BM25FScorer):
+                matcher = reader.postings(fieldname, btext, scorer=scorer)
+                while matcher.is_active():
+                    docs.append(matcher.id() + offset)
+                    scores.append(matcher.score())
+                    matcher.next()
+                continue
+            # Whoosh's BM25FScorer.score, inlined: the same function on the same numbers
+            # (global idf and average length, the segment's field lengths), without
+            # three Python calls a posting.
+            idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+            length = subsearcher.doc_field_length
+            matcher = reader.postings(fieldname, btext)
+            while matcher.is_active():
+                docnum = matcher.id()
+                docs.append(docnum + offset)
+                scores.append(bm25(idf, matcher.weight(), length(docnum, fieldname, 1),
+                                   avgfl, b, k1))
+                matcher.next()
+        return Postings(docs, scores)
 
     def phrase(self, q: wq.Phrase) -> Postings:
-        """Where Whoosh's phrase matcher finds the phrase, and its score there (boost 1)."""
+        """Where Whoosh's phrase matcher finds the phrase, and its score there (boost 1).
+
+        (Checking positions only in the documents the cached term postings share was
+        slower on a cold searcher: it reads and scores both terms' whole postings.)
+        """
         key = ("phrase", q.fieldname, tuple(q.words), q.slop)
         plain = wq.Phrase(q.fieldname, list(q.words), slop=q.slop)
         return self.cache.get(key, lambda: self._collect(plain))
@@ -248,15 +278,6 @@ class Evaluator:
     def matches_anything(self, q: wq.Query) -> bool:
         return bool(self.scores(q))
 
-    def vote_factors(self, vote_weight: float) -> list[float]:
-        """Each document's vote factor (1.0 for documents that are not papers)."""
-        factors = self._factors.get(vote_weight)
-        if factors is None:
-            votes = self.columns.votes()
-            factors = [vote_factor(v, vote_weight) if v is not None else 1.0 for v in votes]
-            self._factors[vote_weight] = factors
-        return factors
-
     def top(self, q: wq.Query, limit: int, vote_weight: float,
             allowed: set[int] | None = None, sort: str = "relevance") -> Ranked:
         """The best ``limit`` documents of ``q`` among ``allowed`` (all when None).
@@ -268,12 +289,9 @@ class Evaluator:
         found = self.scores(q)
         if allowed is not None:
             found = {d: s for d, s in found.items() if d in allowed}
-        if vote_weight > 0:
-            factors = self.vote_factors(vote_weight)
-            found = {d: s * factors[d] for d, s in found.items()}
         limit = max(1, limit)
         if sort == "relevance":
-            best = heapq.nsmallest(limit, found.items(), key=lambda item: (-item[1], item[0]))
+            best = self._best(found, limit, vote_weight)
         else:
             column = self.columns.votes() if sort == "votes" else self.columns.last_dates()
 
@@ -281,8 +299,39 @@ class Evaluator:
                 value = column[item[0]]
                 return (-(value if value is not None else -1), -item[1], item[0])
 
-            best = heapq.nsmallest(limit, found.items(), key=key)
+            final = self._final(found.items(), vote_weight)
+            best = heapq.nsmallest(limit, final, key=key)
         return Ranked(top=best, total=len(found))
+
+    def _final(self, items: Iterable[tuple[int, float]], vote_weight: float
+               ) -> list[tuple[int, float]]:
+        """``(docnum, text score)`` pairs with the score times the document's vote factor."""
+        if vote_weight <= 0:
+            return list(items)
+        vote = self.columns.vote
+        return [(d, s * vote_factor(vote(d), vote_weight)) for d, s in items]
+
+    def _best(self, found: Scores, limit: int, vote_weight: float) -> list[tuple[int, float]]:
+        """The top ``limit`` by final score, reading votes only for papers that could make it.
+
+        The vote factor lies in [1, 1 + vote_weight]: once the best ``limit`` by text
+        score give a ``limit``-th final score T, no paper with text score below
+        T / (1 + vote_weight) can reach the top.
+        """
+        if vote_weight <= 0 or len(found) <= limit:
+            return heapq.nsmallest(limit, self._final(found.items(), vote_weight),
+                                   key=_by_score)
+        leaders = self._final(heapq.nsmallest(limit, found.items(), key=_by_score),
+                              vote_weight)
+        threshold = min(s for _, s in leaders)
+        bound = 1.0 + vote_weight
+        contenders = [(d, s) for d, s in found.items() if s * bound >= threshold]
+        return heapq.nsmallest(limit, self._final(contenders, vote_weight), key=_by_score)
+
+
+def _by_score(item: tuple[int, float]) -> tuple[float, int]:
+    """Best score first; ties to the lower document number."""
+    return (-item[1], item[0])
 
 
 def _add_postings(acc: Scores, postings: Postings, weight: float) -> None:

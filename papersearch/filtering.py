@@ -10,6 +10,7 @@ a comprehension over those arrays, cached per searcher.
 from __future__ import annotations
 
 import datetime as dt
+import struct
 from typing import Any
 
 from whoosh import query as wq
@@ -36,6 +37,7 @@ class PaperColumns:
         self._arrays: tuple[frozenset[int], list[int | None], list[int | None],
                             list[int | None]] | None = None
         self._cache: dict[tuple[Any, ...], set[int]] = {}  # Whoosh takes a set, not frozenset
+        self._votes_column: Any = None
 
     def _load(self) -> tuple[frozenset[int], list[int | None], list[int | None],
                              list[int | None]]:
@@ -60,6 +62,22 @@ class PaperColumns:
 
         self._arrays = (papers, column("votes"), column("first_date"), column("last_date"))
         return self._arrays
+
+    def vote(self, docnum: int) -> int:
+        """One document's votes (-1: unknown or not a paper), without loading every column.
+
+        Ranking needs the votes of a few dozen candidates; reading whole columns
+        costs ~10 ms per 5,000 papers, which a cold ``papersearch query`` would pay.
+        """
+        if self._arrays is not None:
+            value = self._arrays[1][docnum]
+            return value if value is not None else -1
+        if self._votes_column is None:
+            self._votes_column = self._searcher.reader().column_reader("votes")
+        try:
+            return int(self._votes_column[docnum])
+        except (IndexError, struct.error):  # day and meta documents have no votes
+            return -1
 
     def votes(self) -> list[int | None]:
         """Votes by global document number (-1: unknown; None: not a paper)."""
