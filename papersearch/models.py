@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    # Validators are built on first use: a query never builds the parsing models.
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 class Bullet(_Frozen):

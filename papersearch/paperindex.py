@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh import index as windex
 from whoosh.index import EmptyIndexError, Index
@@ -31,7 +31,6 @@ from papersearch.errors import (
     PapersearchError,
 )
 from papersearch.evaluation import Evaluator
-from papersearch.indexing import ProgressCallback, add_digests
 from papersearch.models import AddReport, IndexStats, Paper, SearchResult
 from papersearch.ranking import DEFAULT_RANKING, Ranking, VoteBlendedBM25F
 from papersearch.schema import (
@@ -44,6 +43,9 @@ from papersearch.schema import (
     paper_key,
 )
 from papersearch.searching import SORT_ORDERS, QueryCompiler, SearchOptions, SortOrder, run_search
+
+if TYPE_CHECKING:  # indexing (digest parsing, worker pools) loads only when adding
+    from papersearch.indexing import ProgressCallback
 
 # What Whoosh raises when index files are missing, truncated or garbled.
 _CORRUPTION = (OSError, EOFError, struct.error, pickle.UnpicklingError, ValueError, KeyError,
@@ -292,6 +294,8 @@ class PaperIndex:
         ``workers`` processes analyze text beside the writer (default: 2 for a
         large add from a single-threaded program, else none).
         """
+        from papersearch.indexing import add_digests
+
         if isinstance(paths, (str, Path)):
             paths = [paths]
         try:
