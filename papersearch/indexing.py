@@ -97,23 +97,25 @@ def day_document(digest: Digest) -> dict[str, Any]:
     }
 
 
-def parse_files(paths: Iterable[str | Path], *, strict: bool,
-                progress: ProgressCallback | None) -> tuple[list[Digest], list[FileReport],
-                                                         list[ParseIssue]]:
-    """Parse every digest under ``paths``; unreadable files become failed reports.
-
-    In strict mode the first problem raises :class:`DigestError` before the
-    index is touched.
-    """
-    files: list[Path] = []
+def digest_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Every digest file under ``paths``, each once, in the order found."""
+    files: dict[Path, None] = {}
     for path in paths:
         for found in find_digests(path):
-            if found not in files:
-                files.append(found)
+            files.setdefault(found, None)
+    return list(files)
+
+
+def parse_files(files: Sequence[Path], *, strict: bool
+                ) -> tuple[list[Digest], list[FileReport], list[ParseIssue]]:
+    """Parse digest files; unreadable files become failed reports.
+
+    In strict mode the first problem raises :class:`DigestError`.
+    """
     digests: list[Digest] = []
     failed: list[FileReport] = []
     issues: list[ParseIssue] = []
-    for done, file in enumerate(files, start=1):
+    for file in files:
         try:
             digest = parse_digest(file, strict=strict)
         except DigestError as exc:
@@ -125,8 +127,6 @@ def parse_files(paths: Iterable[str | Path], *, strict: bool,
         else:
             digests.append(digest)
             issues.extend(digest.issues)
-        if progress is not None:
-            progress(done, len(files), str(file))
     return digests, failed, issues
 
 
@@ -160,19 +160,38 @@ def add_digests(ix: Index, paths: Sequence[str | Path], *, strict: bool = False,
                 commit_every: int = COMMIT_EVERY, workers: int | None = None) -> AddReport:
     """Add digest files or folders to ``ix``; see the module docstring.
 
-    Every file is parsed first (so strict mode fails before anything is
-    written), then the days are written in commits of ``commit_every``.
-    ``workers`` analysis processes run beside the writer (default: up to 2 for
-    an add of at least PARALLEL_MIN_PAPERS papers; 0 analyzes in-process).
+    Files are parsed and written ``commit_every`` at a time, so memory holds one
+    batch of digests, not the whole add (at 54,870 papers, parsing every file
+    first held over a gigabyte). In strict mode every file is parsed once first,
+    so a broken one fails the add before anything is written. ``workers``
+    analysis processes run beside the writer (default: up to 2 for an add of
+    at least PARALLEL_MIN_PAPERS papers; 0 analyzes in-process).
     """
-    digests, failed, issues = parse_files(paths, strict=strict, progress=progress)
-    files: list[FileReport] = []
+    files = digest_files(paths)
+    if strict:
+        for file in files:
+            parse_digest(file, strict=True)  # raises DigestError, naming file and line
+    reports: list[FileReport] = []
+    failures: list[FileReport] = []
+    issues: list[ParseIssue] = []
     added = updated = removed = 0
     step = max(commit_every, 1)
-    starts = range(0, max(len(digests), 1), step)
-    pool = _worker_pool(workers, sum(len(d.entries) for d in digests))
+    starts = range(0, max(len(files), 1), step)
+    pool: Executor | None = None
+    unmerged = False  # a commit left its segment for the last one to merge
     try:
         for start in starts:
+            batch = files[start:start + step]
+            digests, failed, found = parse_files(batch, strict=strict)
+            failures += failed
+            issues += found
+            if progress is not None:
+                for done, file in enumerate(batch, start=start + 1):
+                    progress(done, len(files), str(file))
+            if start == 0:
+                # the first batch's papers per file, times the files: the add's size
+                papers = sum(len(d.entries) for d in digests) * len(files) // max(len(batch), 1)
+                pool = _worker_pool(workers, papers)
             # A multi-commit add leaves its segments unmerged until its last commit,
             # which merges everything into one: merging after every commit rewrote
             # the growing index again and again, and each segment costs every later
@@ -180,16 +199,37 @@ def add_digests(ix: Index, paths: Sequence[str | Path], *, strict: bool = False,
             last = start == starts[-1]
             merge: Literal["merge", "none", "optimize"] = (
                 "merge" if len(starts) == 1 else "optimize" if last else "none")
-            part = _write_batch(ix, digests[start:start + step], lock_timeout, merge, pool)
-            files += part.files
+            part = _write_batch(ix, digests, lock_timeout, merge, pool)
+            committed = any(f.status in {"added", "updated"} for f in part.files)
+            if committed:
+                unmerged = merge == "none"
+            reports += part.files
             added += part.papers_added
             updated += part.papers_updated
             removed += part.papers_removed
+            del digests
+        if unmerged:  # the last batch had nothing to write, so nothing merged the others
+            _merge_segments(ix, lock_timeout)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
-    return AddReport(files=files + failed, issues=issues, papers_added=added,
+    return AddReport(files=reports + failures, issues=issues, papers_added=added,
                      papers_updated=updated, papers_removed=removed)
+
+
+def _open_writer(ix: Index, lock_timeout: float) -> Any:
+    """A writer, waiting up to ``lock_timeout`` for another one to finish."""
+    try:
+        return ix.writer(timeout=lock_timeout, delay=0.05, limitmb=256)
+    except LockError as exc:
+        raise IndexLockedError(ix.storage.folder, "another process is writing to this index "
+                               f"(waited {lock_timeout:g} s for its lock)") from exc
+
+
+def _merge_segments(ix: Index, lock_timeout: float) -> None:
+    """Merge every segment into one (a commit that writes nothing else)."""
+    _open_writer(ix, lock_timeout).commit(optimize=True)
+    gc.collect()
 
 
 def _write_batch(ix: Index, digests: list[Digest], lock_timeout: float,
@@ -199,11 +239,7 @@ def _write_batch(ix: Index, digests: list[Digest], lock_timeout: float,
     if _all_unchanged(ix, digests):
         # Nothing to write: do not take the lock or start a segment at all.
         return AddReport(files=[_file_report(d, "unchanged") for d in digests])
-    try:
-        writer = ix.writer(timeout=lock_timeout, delay=0.05, limitmb=256)
-    except LockError as exc:
-        raise IndexLockedError(ix.storage.folder, "another process is writing to this index "
-                               f"(waited {lock_timeout:g} s for its lock)") from exc
+    writer = _open_writer(ix, lock_timeout)
     try:
         report = _apply(writer, digests, pool)
     except BaseException:
