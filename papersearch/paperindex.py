@@ -51,6 +51,11 @@ if TYPE_CHECKING:  # indexing (digest parsing, worker pools) loads only when add
 _CORRUPTION = (OSError, EOFError, struct.error, pickle.UnpicklingError, ValueError, KeyError,
                IndexError, zlib.error)
 
+def _is_block_error(exc: Exception) -> bool:
+    """Whoosh's reader raises a bare Exception("Block tag error ...") for damaged postings."""
+    return type(exc) is Exception and str(exc).startswith("Block tag error")
+
+
 REBUILD_HINT = "rebuild it with: papersearch index --rebuild PATH..."
 
 
@@ -103,7 +108,7 @@ class PaperIndex:
 
     def _stamp(self) -> None:
         """Write the meta document: which papersearch and schema built this index."""
-        writer = self._ix.writer(timeout=self.lock_timeout)
+        writer = self._ix.writer(timeout=self.lock_timeout, compound=False)
         writer.update_document(key=META_KEY, kind=KIND_META, version=__version__,
                                schema_version=SCHEMA_VERSION)
         writer.commit()
@@ -216,6 +221,10 @@ class PaperIndex:
             raise
         except _CORRUPTION as exc:
             raise self._corrupt(exc) from exc
+        except Exception as exc:
+            if _is_block_error(exc):
+                raise self._corrupt(exc) from exc
+            raise
 
     def _corrupt(self, exc: BaseException) -> IndexCorruptError:
         return IndexCorruptError(self.path, f"damaged or unreadable ({type(exc).__name__}: "
@@ -306,6 +315,10 @@ class PaperIndex:
             raise
         except _CORRUPTION as exc:
             raise self._corrupt(exc) from exc
+        except Exception as exc:
+            if _is_block_error(exc):
+                raise self._corrupt(exc) from exc
+            raise
 
     # -- lifetime ----------------------------------------------------------------------
 

@@ -15,6 +15,15 @@ CORPUS_PAPERS = 5487
 CORPUS_DAYS = 357
 
 
+def segment_files(index_dir: Path, suffix: str = "") -> list[Path]:
+    """The files of an index's segments (not its table of contents or lock), or those
+    ending in ``suffix`` (``.trm`` terms, ``.pst`` postings, ``.col`` columns)."""
+    files = sorted(f for f in index_dir.iterdir() if f.name.startswith("MAIN_")
+                   and not f.name.endswith("WRITELOCK") and f.name.endswith(suffix))
+    assert files, f"no segment files ending {suffix!r} in {index_dir}"
+    return files
+
+
 def corpus_file(relative: str) -> Path:
     """A day file of the shared corpus, or skip the test when the corpus is absent."""
     path = CORPUS / relative

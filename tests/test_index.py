@@ -18,7 +18,7 @@ from papersearch import (
 )
 
 from conftest import DigestWriter
-from helpers import SEEDS, digest, entry
+from helpers import SEEDS, digest, entry, segment_files
 
 
 def ids(index: PaperIndex, query: str, **kw: object) -> list[str]:
@@ -188,8 +188,8 @@ def test_searches_see_the_last_commit(tmp_path: Path, write_digest: DigestWriter
 def test_rebuild_recovers_a_damaged_index(tmp_path: Path) -> None:
     path = tmp_path / "ix"
     PaperIndex.create(path).add(SEEDS)
-    for segment in path.glob("*.seg"):
-        segment.write_bytes(segment.read_bytes()[:100])  # truncate every segment
+    for segment in segment_files(path):
+        segment.write_bytes(segment.read_bytes()[:100])  # truncate every segment file
     with pytest.raises(IndexCorruptError, match="papersearch index --rebuild"):
         damaged = PaperIndex.open(path)
         damaged.search("확산 모델")

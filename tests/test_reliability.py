@@ -21,7 +21,7 @@ from papersearch import DigestError, IndexCorruptError, PaperIndex, QueryError, 
 from papersearch.cli import main
 from papersearch.models import DigestEntry
 
-from helpers import SEEDS, synthetic_days
+from helpers import SEEDS, segment_files, synthetic_days
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -98,19 +98,20 @@ def test_second_writer_process_waits_for_the_lock(tmp_path: Path) -> None:
 # -- damaged indexes ----------------------------------------------------------------------------
 
 def _damaged(tmp_path: Path, how: str) -> Path:
+    """An index of the seeds with its segment files (all, or one kind) truncated or deleted."""
     path = tmp_path / "ix"
     PaperIndex.create(path).add(SEEDS)
-    segments = sorted(path.glob("*.seg"))
-    assert segments
-    for segment in segments:
-        if how == "truncate":
+    action, _, kind = how.partition(" ")
+    for segment in segment_files(path, kind):
+        if action == "truncate":
             segment.write_bytes(segment.read_bytes()[: len(segment.read_bytes()) // 2])
         else:
             segment.unlink()
     return path
 
 
-@pytest.mark.parametrize("how", ["truncate", "delete"])
+@pytest.mark.parametrize("how", ["truncate", "delete", "truncate .pst", "truncate .trm",
+                                 "delete .pst", "truncate _stored.col"])
 def test_damaged_index_error_and_cli_rebuild(tmp_path: Path, how: str) -> None:
     path = _damaged(tmp_path, how)
     with pytest.raises(IndexCorruptError) as raised:
