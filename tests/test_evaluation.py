@@ -130,7 +130,8 @@ def test_same_as_whoosh_with_segments_and_replaced_papers(tmp_path: Path) -> Non
         searcher = index._searcher()
         assert len(searcher.reader().leaf_readers()) >= 2
         assert searcher.reader().has_deletions()
-        for q in ["확산 모델", "모델", "언어 모델 에이전트", "diffusion", "비디오", "-에이전트 모델"]:
+        for q in ["확산 모델", "모델", "언어 모델 에이전트", "diffusion", "비디오", "-에이전트 모델",
+                  '"확산 모델"', '"language model agents"']:
             for sort in ("relevance", "votes", "date"):
                 assert assert_same(index, q, sort=sort, limit=5) > 0
         result = index.search("확산 모델", limit=20)
