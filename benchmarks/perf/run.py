@@ -44,9 +44,9 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 from bench_core import time_cold_cli, time_one_day_add  # noqa: E402
 from papers import papers_of  # noqa: E402
+from results import replace_section  # noqa: E402
 from scale import CORPUS, make_corpus  # noqa: E402
 
-RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 FIELDS = ("title", "summary", "authors")
 
 KOREAN = [
@@ -535,10 +535,7 @@ def main() -> None:
               f"sorted by votes).\n\n{table(rows)}\n")
     print(report)
     if args.write:
-        text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-        marker = "\n## Performance at scale\n"
-        text = text.split(marker)[0].rstrip() + "\n" + marker + "\n" + report
-        RESULTS.write_text(text, encoding="utf-8")
+        replace_section("Performance at scale", report)
 
 
 if __name__ == "__main__":

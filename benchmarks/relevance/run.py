@@ -32,8 +32,10 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 from systems import PaperSearch, System, build_baselines, papers_of  # noqa: E402
 
+sys.path.insert(0, str(HERE.parent))
+from results import replace_section  # noqa: E402
+
 CORPUS = ROOT.parent / "shared" / "corpus" / "daily_papers_ko" / "paper_logs"
-RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 TYPES = ("korean", "mixed", "english", "loanword", "author", "known-item")
 DEPTH = 20
 
@@ -309,16 +311,6 @@ def machine() -> str:
             f"SQLite {__import__('sqlite3').sqlite_version}")
 
 
-def write_results(text: str) -> None:
-    marker = "## Relevance"
-    current = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
-    start = current.find(marker)
-    if start >= 0:
-        end = current.find("\n## ", start + len(marker))
-        current = current[:start] + (current[end + 1:] if end >= 0 else "")
-    RESULTS.write_text(current.rstrip() + "\n\n" + text.rstrip() + "\n", encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", type=Path, default=Path("/tmp/papersearch-relevance"),
@@ -370,8 +362,8 @@ def main() -> None:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     if args.write:
         command = " ".join(["python benchmarks/relevance/run.py", *sys.argv[1:]])
-        write_results("\n".join([
-            "## Relevance", "", f"`{command}` ({time.strftime('%Y-%m-%d')})", "",
+        replace_section("Relevance", "\n".join([
+            f"`{command}` ({time.strftime('%Y-%m-%d')})", "",
             "67 queries written for the benchmark (Korean, mixed, English, loanword, author, "
             "known-item), graded 0/1/2 by reading the pooled results (see "
             "`benchmarks/relevance/README.md`). Every system searches title, summary and "
