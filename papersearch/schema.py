@@ -20,7 +20,7 @@ from papersearch.analysis import author_analyzer, text_analyzer
 
 # Bump when the schema, the analysis chain or the stored record changes in a
 # way an existing index cannot serve; open() then asks for a rebuild.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 KIND_PAPER = "paper"
 KIND_DAY = "day"
@@ -62,14 +62,17 @@ def build_schema() -> Schema:
         # model" and "en:reward model|보상 모델" (see glossary.py); a term's document
         # frequency is the number of papers that gloss it so.
         glossary=KEYWORD(commas=True, lowercase=False, scorable=False),
-        # Every day the paper was listed, "YYYY-MM-DD"; a range query filters dates.
-        dates=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
+        # Every day the paper was listed, "YYYY-MM-DD,..." (filtering.py reads it for
+        # papers listed before and after a date range; nothing searches it).
+        dates=STORED(),
+        # Votes, and the first and latest listing days as YYYYMMDD: sorting and the
+        # filters read them from columns (filtering.py), never by range queries, so
+        # each value is one term (shift_step=0), not eight precision tiers: those
+        # were 15% of all postings, each written, merged and length-checked.
         # -1 means unknown, so sorting puts unknown last and min-votes excludes it.
-        votes=NUMERIC(int, bits=32, signed=True, stored=True, sortable=True),
-        # The first and latest listing days as YYYYMMDD: sorting by date, and
-        # date filters read from columns (see filtering.py).
-        first_date=NUMERIC(int, bits=32, stored=True, sortable=True),
-        last_date=NUMERIC(int, bits=32, stored=True, sortable=True),
+        votes=NUMERIC(int, bits=32, signed=True, stored=True, sortable=True, shift_step=0),
+        first_date=NUMERIC(int, bits=32, stored=True, sortable=True, shift_step=0),
+        last_date=NUMERIC(int, bits=32, stored=True, sortable=True, shift_step=0),
         record=STORED(),   # the Paper as JSON (papers) or the day's entries (days)
         sha256=STORED(),   # the digest's hash (days)
         source=STORED(),   # the digest's path (days)
