@@ -138,6 +138,31 @@ def test_strict_mode_fails_before_writing(tmp_path: Path, write_digest: DigestWr
     assert index.stats().papers == 0
 
 
+def test_batches_stream_and_end_merged(tmp_path: Path, write_digest: DigestWriter) -> None:
+    """Days are parsed and committed a batch at a time; a batch with nothing to write at
+    the end (a broken file) still leaves the earlier commits merged into one segment."""
+    from papersearch.indexing import add_digests
+
+    days = [write_digest(f"2024/02/0{n}.md", digest(
+        f"2024-02-0{n}", entry(f"2402.0000{n}", f"Paper {n}", [f"{n}번째 논문."])))
+        for n in range(1, 4)]
+    broken = write_digest("misc/notes.md", entry("2402.00009", "Undated", ["날짜 없음"]))
+    seen: list[tuple[int, int]] = []
+    with PaperIndex.create(tmp_path / "ix") as index:
+        report = add_digests(index._ix, [*days, broken], commit_every=1,
+                             progress=lambda done, total, _: seen.append((done, total)))
+        assert report.papers_added == 3 and report.failed == [str(broken)]
+        assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
+        assert len(index._searcher().reader().leaf_readers()) == 1
+        assert index.stats().papers == 3
+        # strict: the broken file fails the add before the first batch is written
+        more = write_digest("2024/02/05.md",
+                            digest("2024-02-05", entry("2402.00005", "P5", ["다섯"])))
+        with pytest.raises(DigestError, match=r"notes\.md"):
+            add_digests(index._ix, [more, broken], strict=True, commit_every=1)
+        assert index.stats().papers == 3
+
+
 def test_unreadable_file_is_a_failed_file(tmp_path: Path, write_digest: DigestWriter) -> None:
     index = PaperIndex.create(tmp_path / "ix")
     undated = write_digest("misc/notes.md", entry("2401.00022", "Undated", ["날짜 없음"]))
