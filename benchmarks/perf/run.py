@@ -299,24 +299,27 @@ def _since(item: dict[str, Any]) -> dt.date | None:
     return dt.date.fromisoformat(item["since"]) if "since" in item else None
 
 
-Timed = tuple[list[float], int]
-"""Milliseconds per timed search, and how many of the queries found anything."""
+Timed = tuple[list[float], int, list[float]]
+"""Milliseconds per timed search, how many of the queries found anything, and the
+milliseconds of each query's first search (the warm-up round: nothing cached yet)."""
 
 
 def timed_rounds(mix: list[dict[str, Any]], terms: list[Any], repeat: int,
                  search: Callable[[dict[str, Any], Any], bool]) -> Timed:
     """Run ``search(item, clauses)`` over the mix ``repeat + 1`` times; time all but the
     first round (it warms up) and count, in the first, the queries that found anything."""
-    timings, answered = [], 0
+    timings, answered, first = [], 0, []
     for round_ in range(repeat + 1):
         for item, clauses in zip(mix, terms, strict=True):
             start = time.perf_counter()
             found = search(item, clauses)
+            elapsed = (time.perf_counter() - start) * 1000
             if round_:
-                timings.append((time.perf_counter() - start) * 1000)
+                timings.append(elapsed)
             else:
                 answered += found
-    return timings, answered
+                first.append(elapsed)
+    return timings, answered, first
 
 
 def time_papersearch(index_dir: Path, mix: list[dict[str, Any]], repeat: int) -> Timed:
@@ -450,8 +453,9 @@ def run_scale(factor: int, work: Path, repeat: int, peers: bool) -> dict[str, An
             systems["tantivy"] = time_tantivy(work / f"tantivy-{factor}", mix, terms, repeat)
         except subprocess.CalledProcessError as exc:
             row["tantivy_error"] = exc.stderr.strip().splitlines()[-1] if exc.stderr else str(exc)
-    row["queries"] = {name: percentiles(t) for name, (t, _) in systems.items()}
-    row["answered"] = {name: n for name, (_, n) in systems.items()}
+    row["queries"] = {name: percentiles(t) for name, (t, _, _) in systems.items()}
+    row["first_queries"] = {name: percentiles(f) for name, (_, _, f) in systems.items()}
+    row["answered"] = {name: n for name, (_, n, _) in systems.items()}
     row["query_count"] = len(systems["papersearch"][0])
     row["cold_cli_s"] = time_cold_cli(work / f"ps-{factor}")
     # A day after every copy's dates, so it is new at any scale.
@@ -496,6 +500,8 @@ def table(rows: list[dict[str, Any]]) -> str:
         add(f"{system} query p50 / p95 / p99",
             ["{:.1f} / {:.1f} / {:.1f} ms".format(*r["queries"][system])
              if system in r["queries"] else "-" for r in rows])
+    add("papersearch first search of each query, p50 / p95 (warm-up round, fresh searcher)",
+        ["{:.1f} / {:.1f} ms".format(*r["first_queries"]["papersearch"][:2]) for r in rows])
     for system in ("papersearch", "floor", "fts5", "tantivy"):
         add(f"{system}: queries (of 200) with any hit",
             [str(r["answered"].get(system, "-")) for r in rows])
