@@ -42,7 +42,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
-from bench_core import time_cold_cli, time_one_day_add  # noqa: E402
+from bench_core import peak_rss_mb, time_cold_cli, time_one_day_add  # noqa: E402
 from papers import papers_of  # noqa: E402
 from results import replace_section  # noqa: E402
 from scale import CORPUS, make_corpus  # noqa: E402
@@ -96,10 +96,6 @@ def dir_mb(path: Path) -> float:
     if path.is_file():
         return path.stat().st_size / 1e6
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
-
-
-def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # -- the query mix ---------------------------------------------------------------------------------
@@ -211,7 +207,7 @@ def child_papersearch(corpus: Path, index_dir: Path) -> dict[str, Any]:
     report = index.add(corpus)
     seconds = time.perf_counter() - start
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"seconds": seconds, "papers": report.papers_added, "rss_mb": rss_mb(),
+    return {"seconds": seconds, "papers": report.papers_added, "rss_mb": peak_rss_mb(),
             "worker_rss_mb": workers}
 
 
@@ -236,7 +232,7 @@ def child_floor(tokens: Path, index_dir: Path) -> dict[str, Any]:
                             authors=doc["authors"], votes=doc["votes"], last_date=doc["last"])
         count += 1
     writer.commit(optimize=True)
-    return {"seconds": time.perf_counter() - start, "papers": count, "rss_mb": rss_mb()}
+    return {"seconds": time.perf_counter() - start, "papers": count, "rss_mb": peak_rss_mb()}
 
 
 def child_fts5(tokens: Path, db: Path) -> dict[str, Any]:
@@ -255,7 +251,7 @@ def child_fts5(tokens: Path, db: Path) -> dict[str, Any]:
     con.execute("INSERT INTO papers(papers) VALUES ('optimize')")
     con.commit()
     con.close()
-    return {"seconds": time.perf_counter() - start, "papers": count, "rss_mb": rss_mb()}
+    return {"seconds": time.perf_counter() - start, "papers": count, "rss_mb": peak_rss_mb()}
 
 
 def child_tantivy(tokens: Path, index_dir: Path) -> dict[str, Any]:
@@ -279,7 +275,7 @@ def child_tantivy(tokens: Path, index_dir: Path) -> dict[str, Any]:
         count += 1
     writer.commit()
     writer.wait_merging_threads()
-    return {"seconds": time.perf_counter() - start, "papers": count, "rss_mb": rss_mb()}
+    return {"seconds": time.perf_counter() - start, "papers": count, "rss_mb": peak_rss_mb()}
 
 
 CHILDREN = {"papersearch": child_papersearch, "floor": child_floor, "fts5": child_fts5,
