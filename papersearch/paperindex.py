@@ -51,9 +51,12 @@ if TYPE_CHECKING:  # indexing (digest parsing, worker pools) loads only when add
 _CORRUPTION = (OSError, EOFError, struct.error, pickle.UnpicklingError, ValueError, KeyError,
                IndexError, zlib.error)
 
-def _is_block_error(exc: Exception) -> bool:
-    """Whoosh's reader raises a bare Exception("Block tag error ...") for damaged postings."""
-    return type(exc) is Exception and str(exc).startswith("Block tag error")
+
+def _is_corruption(exc: Exception) -> bool:
+    """Whether ``exc`` is Whoosh reading damaged index files: one of ``_CORRUPTION``, or
+    the bare Exception("Block tag error ...") its postings reader raises."""
+    return isinstance(exc, _CORRUPTION) or (
+        type(exc) is Exception and str(exc).startswith("Block tag error"))
 
 
 REBUILD_HINT = "rebuild it with: papersearch index --rebuild PATH..."
@@ -219,10 +222,8 @@ class PaperIndex:
             return fn(self._searcher())
         except PapersearchError:
             raise
-        except _CORRUPTION as exc:
-            raise self._corrupt(exc) from exc
         except Exception as exc:
-            if _is_block_error(exc):
+            if _is_corruption(exc):
                 raise self._corrupt(exc) from exc
             raise
 
@@ -313,10 +314,8 @@ class PaperIndex:
                                workers=workers)
         except PapersearchError:
             raise
-        except _CORRUPTION as exc:
-            raise self._corrupt(exc) from exc
         except Exception as exc:
-            if _is_block_error(exc):
+            if _is_corruption(exc):
                 raise self._corrupt(exc) from exc
             raise
 
