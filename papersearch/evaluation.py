@@ -134,13 +134,8 @@ class Evaluator:
             if (fieldname, btext) not in reader:
                 continue
             scorer = weighting.scorer(subsearcher, fieldname, btext)
-            if not isinstance(scorer, BM25FScorer):
-                matcher = reader.postings(fieldname, btext, scorer=scorer)
-                while matcher.is_active():
-                    docs.append(matcher.id() + offset)
-                    scores.append(matcher.score())
-                    matcher.next()
-                continue
+            if not isinstance(scorer, BM25FScorer):  # another weighting: its own matchers
+                return self._collect(wq.Term(fieldname, btext))
             # Whoosh's BM25FScorer.score, inlined: the same function on the same numbers
             # (global idf and average length, the segment's field lengths), without
             # three Python calls a posting.
