@@ -508,6 +508,100 @@ def text_analyzer(stoptags: Iterable[str] = DEFAULT_STOP_TAGS,
     )
 
 
+# -- surface words (the vocabulary behind suggestions and did-you-mean) -----------
+
+# Tags that make up a word's content: nouns, foreign words, numbers, hanja, noun
+# prefixes and suffixes (효율적 = 효율 + 적). A combined tag is judged by its first part.
+WORD_TAGS = frozenset({"NNG", "NNP", "NNB", "NR", "NP", "SL", "SH", "SN", "XPN", "XR", "XSN"})
+_PUNCTUATION_TAGS = frozenset({"SF", "SE", "SSO", "SSC", "SC", "SY", "SP"})
+
+
+class SurfaceWordFilter(Filter):  # type: ignore[misc]
+    """Turn morphemes back into the words a person types: an eojeol less its particles.
+
+    Glued tokens form one word (``강화학습을`` = 강화 + 학습 + 을); the word is
+    the run of content morphemes from its start (``강화학습``), cut at the first
+    particle, ending, verb suffix or punctuation. A word that starts with anything
+    else (a verb stem, a symbol) yields nothing, and neither does a one-character
+    word. No stemming: these are shown to users as suggestions.
+    """
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        word: list[Token] = []
+        open_ = True  # still inside the content run of the current word
+        boundary = True  # the next token starts a word even if glued: 모델(LLM)을
+        for token in tokens:
+            tag = getattr(token, "tag", "SL").split("+", 1)[0]
+            if not token.glued or boundary:
+                if word:
+                    yield self._emit(word)
+                word, open_ = [], True
+            boundary = tag in _PUNCTUATION_TAGS
+            if open_ and tag in WORD_TAGS:
+                word.append(token)
+            else:
+                open_ = False
+        if word:
+            yield self._emit(word)
+
+    @staticmethod
+    def _emit(word: list[Token]) -> Token:
+        text = "".join(t.text for t in word)
+        token = _clone(word[0], text)
+        if getattr(token, "chars", False):
+            token.endchar = word[-1].endchar
+        token.stopped = len(text) < 2 or not any(ch.isalpha() for ch in text)
+        return token
+
+
+def words_analyzer() -> CompositeAnalyzer:
+    """The chain for surface words: MeCab, tech terms joined, eojeol content, lowercase."""
+    chain: CompositeAnalyzer = (MecabTokenizer() | JoinTechTermsFilter() | SurfaceWordFilter()
+                                | LowercaseFilter())
+    return chain
+
+
+def surface_words(analyzer: CompositeAnalyzer, text: str) -> list[str]:
+    """The surface words of ``text`` (see :class:`SurfaceWordFilter`), in order."""
+    return [t.text for t in analyzer(text, removestops=False) if not t.stopped]
+
+
+def index_tokens_and_words(analyzer: CompositeAnalyzer, text: str,
+                           skip: Iterable[tuple[int, int]] = ()
+                           ) -> tuple[tuple[TokenTuple, ...], list[str]]:
+    """:func:`index_tokens` and :func:`surface_words` of ``text`` from one MeCab pass.
+
+    ``analyzer`` is the text chain, whose first two steps (MecabTokenizer,
+    JoinTechTermsFilter) are also the words chain's: MeCab is most of analysis, so
+    sharing them halves the cost of a second chain. Words starting inside a
+    ``skip`` span (bullet labels such as ``What's New``) are left out.
+    """
+    tokenizer, join, *rest = analyzer.items
+    shared = list(join(tokenizer(text, positions=True, chars=True, mode="index")))
+    spans = list(skip)
+    words = [t.text for t in LowercaseFilter()(SurfaceWordFilter()(iter(shared)))
+             if not t.stopped and not any(a <= t.startchar < b for a, b in spans)]
+    tokens: Iterable[Token] = iter(shared)
+    for step in rest:
+        tokens = step(tokens)
+    return tuple((t.text, t.pos, t.startchar, t.endchar) for t in tokens if not t.stopped), words
+
+
+def strip_particles(tokenizer: MecabTokenizer, word: str) -> tuple[str, str]:
+    """Split a typed word into stem and trailing particles: ``트랜스포며를`` -> (트랜스포며, 를).
+
+    Only particles (J* tags) at the very end come off, so a misspelt stem that
+    MeCab cuts oddly stays whole, ready to be corrected.
+    """
+    text = normalize_text(word)
+    cut = len(text)
+    for _surface, feature, start, _end in reversed(list(tokenizer.morphemes(text))):
+        if not feature.startswith("J") or start == 0:
+            break
+        cut = start
+    return text[:cut], text[cut:]
+
+
 # -- authors -----------------------------------------------------------------------
 
 AUTHOR_GAP = 100  # positions between two names, so "A B" never spans two authors

@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -26,7 +27,14 @@ from pydantic import TypeAdapter
 from whoosh.index import Index, LockError
 
 from papersearch import glossary
-from papersearch.analysis import PreTokenized, analyze, index_tokens, text_analyzer
+from papersearch.analysis import (
+    PreTokenized,
+    analyze,
+    index_tokens_and_words,
+    surface_words,
+    text_analyzer,
+    words_analyzer,
+)
 from papersearch.digest import find_digests, parse_digest
 from papersearch.errors import DigestError, IndexLockedError
 from papersearch.models import AddReport, Digest, DigestEntry, FileReport, Paper, ParseIssue
@@ -77,12 +85,14 @@ def paper_document(paper: Paper, days: Iterable[str]) -> dict[str, Any]:
         "title": title,
         "summary": paper.summary,
         "authors": "\n".join(paper.authors),
+        "author_list": "\n".join(paper.authors).encode("utf-8"),
         "dates": ",".join(d.isoformat() for d in paper.dates),
         "votes": paper.votes if paper.votes is not None else -1,
         "first_date": int(paper.dates[0].strftime("%Y%m%d")),
         "last_date": int(paper.dates[-1].strftime("%Y%m%d")),
         "record": paper.model_dump_json(),
         "days": ",".join(sorted(days)),
+        "_labels": tuple(b.label for b in paper.bullets if b.label),  # taken out before writing
     }
 
 
@@ -354,12 +364,40 @@ _CHUNK_PAPERS = 64
 _ANALYZED_FIELDS = ("title", "summary")
 
 
-def _analyze_chunk(texts: list[tuple[str, str]]) -> list[tuple[Any, Any, str]]:
-    """In a worker: the index tokens of (title, summary) pairs, and the summary's glossary."""
+def _analyze_chunk(texts: list[tuple[str, str, tuple[str, ...]]]
+                   ) -> list[tuple[Any, Any, str, bytes]]:
+    """In a worker: the index tokens of (title, summary, labels), the summary's glossary,
+    and the paper's surface words."""
     analyzer = text_analyzer()
-    return [(index_tokens(analyzer, title), index_tokens(analyzer, summary),
-             glossary_field(analyzer, summary))
-            for title, summary in texts]
+    analyzed = []
+    for title, summary, labels in texts:
+        title_tokens, title_words = index_tokens_and_words(analyzer, title)
+        summary_tokens, summary_words = index_tokens_and_words(
+            analyzer, summary, label_spans(summary, labels))
+        analyzed.append((title_tokens, summary_tokens, glossary_field(analyzer, summary),
+                         _join_words(title_words + summary_words)))
+    return analyzed
+
+
+def label_spans(summary: str, labels: Iterable[str]) -> list[tuple[int, int]]:
+    """Where bullet labels (``What's New: ...``) stand in a summary: not the paper's words."""
+    spans = []
+    for label in set(labels):
+        for match in re.finditer(rf"(?m)^{re.escape(label)}: ", summary):
+            spans.append((match.start(), match.end()))
+    return spans
+
+
+def _join_words(words: list[str]) -> bytes:
+    return " ".join(dict.fromkeys(words)).encode("utf-8")
+
+
+def words_field(analyzer: Any, title: str, summary: str, labels: Iterable[str] = ()) -> bytes:
+    """The ``words`` column of a paper: its distinct surface words, space separated."""
+    spans = label_spans(summary, labels)
+    summary_words = [t.text for t in analyzer(summary, chars=True, removestops=False)
+                     if not t.stopped and not any(a <= t.startchar < b for a, b in spans)]
+    return _join_words(surface_words(analyzer, title) + summary_words)
 
 
 def glossary_field(analyzer: Any, summary: str) -> str:
@@ -379,15 +417,20 @@ def _pretokenized(documents: list[dict[str, Any]], pool: Executor | None,
         # in-process, Whoosh analyzes the text with the schema's analyzer (``analyzer``)
         if analyzer is None and documents:
             analyzer = text_analyzer()
+        words = words_analyzer()
         for document in documents:
             document["glossary"] = glossary_field(analyzer, document["summary"])
+            document["words"] = words_field(words, document["title"], document["summary"],
+                                            document.pop("_labels"))
             yield document
         return
     chunks = [documents[i:i + _CHUNK_PAPERS] for i in range(0, len(documents), _CHUNK_PAPERS)]
-    texts = [[(d["title"], d["summary"]) for d in chunk] for chunk in chunks]
+    texts = [[(d["title"], d["summary"], d.pop("_labels")) for d in chunk] for chunk in chunks]
     for chunk, analyzed in zip(chunks, pool.map(_analyze_chunk, texts), strict=True):
-        for document, (*tokens, glossary_text) in zip(chunk, analyzed, strict=True):
+        for document, (*tokens, glossary_text, words_text) in zip(chunk, analyzed,
+                                                                   strict=True):
             document["glossary"] = glossary_text
+            document["words"] = words_text
             for fieldname, field_tokens in zip(_ANALYZED_FIELDS, tokens, strict=True):
                 document[f"_stored_{fieldname}"] = document[fieldname]
                 document[fieldname] = PreTokenized(document[fieldname], field_tokens)

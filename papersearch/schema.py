@@ -14,13 +14,14 @@ All three live in one index so that a commit changes them together or not at all
 
 from __future__ import annotations
 
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from papersearch.analysis import author_analyzer, text_analyzer
 
 # Bump when the schema, the analysis chain or the stored record changes in a
 # way an existing index cannot serve; open() then asks for a rebuild.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 KIND_PAPER = "paper"
 KIND_DAY = "day"
@@ -62,6 +63,15 @@ def build_schema() -> Schema:
         # model" and "en:reward model|보상 모델" (see glossary.py); a term's document
         # frequency is the number of papers that gloss it so.
         glossary=KEYWORD(commas=True, lowercase=False, scorable=False),
+        # The paper's distinct words as people type them (강화학습, diffusion), unstemmed
+        # (analysis.SurfaceWordFilter), space separated in UTF-8: their document
+        # frequencies rank prefix suggestions and did-you-mean corrects towards them
+        # (vocabulary.py). A column, not postings: read whole once per index version,
+        # and postings for them cost 40% more indexing time in Whoosh's writer.
+        words=COLUMN(VarBytesColumn()),
+        # The author names, newline separated in UTF-8, for the author facet and filter
+        # (filtering.py): one column read instead of a stored-fields read per paper.
+        author_list=COLUMN(VarBytesColumn()),
         # Every day the paper was listed, "YYYY-MM-DD,..." (filtering.py reads it for
         # papers listed before and after a date range; nothing searches it).
         dates=STORED(),
