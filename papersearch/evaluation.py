@@ -26,7 +26,7 @@ import heapq
 from array import array
 from bisect import bisect_left
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,6 +68,7 @@ class Ranked:
 
     top: list[tuple[int, float]]  # (global docnum, final score), best first
     total: int
+    matched: Collection[int] = ()  # every matching document (what facets count)
 
 
 class PostingsCache:
@@ -296,7 +297,7 @@ class Evaluator:
 
             final = self._final(found.items(), vote_weight)
             best = heapq.nsmallest(limit, final, key=key)
-        return Ranked(top=best, total=len(found))
+        return Ranked(top=best, total=len(found), matched=found.keys())
 
     def _final(self, items: Iterable[tuple[int, float]], vote_weight: float
                ) -> list[tuple[int, float]]:

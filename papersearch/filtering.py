@@ -1,4 +1,4 @@
-"""Filtering by date range and votes, from column arrays read once per searcher.
+"""Filtering by date range, votes and author, from column arrays read once per searcher.
 
 Whoosh turns a filter query into a set of document numbers on every search by
 walking posting lists in Python: a date range over hundreds of day terms took
@@ -24,6 +24,10 @@ def _day_number(day: dt.date) -> int:
     return int(day.strftime("%Y%m%d"))
 
 
+def _month(day_number: int) -> str:
+    return f"{day_number // 10000:04d}-{day_number // 100 % 100:02d}"
+
+
 class PaperColumns:
     """Votes and listing dates by global document number, for one searcher.
 
@@ -38,6 +42,7 @@ class PaperColumns:
                             list[int | None]] | None = None
         self._cache: dict[tuple[Any, ...], set[int]] = {}  # Whoosh takes a set, not frozenset
         self._votes_column: Any = None
+        self._authors: list[tuple[str, ...]] | None = None
 
     def _load(self) -> tuple[frozenset[int], list[int | None], list[int | None],
                              list[int | None]]:
@@ -87,28 +92,70 @@ class PaperColumns:
         """Last listing day (YYYYMMDD) by global document number (None: not a paper)."""
         return self._load()[3]
 
+    def first_dates(self) -> list[int | None]:
+        """First listing day (YYYYMMDD) by global document number (None: not a paper)."""
+        return self._load()[2]
+
+    def authors(self) -> list[tuple[str, ...]]:
+        """Author names by global document number (empty for other documents).
+
+        Read from the ``author_list`` column on first use: facets and the author
+        filter need them for every matching paper, a stored-fields read each.
+        """
+        if self._authors is None:
+            reader = self._searcher.reader()
+            authors: list[tuple[str, ...]] = [()] * reader.doc_count_all()
+            for leaf, offset in reader.leaf_readers() if authors else []:
+                if leaf.has_column("author_list"):
+                    for i, value in enumerate(leaf.column_reader("author_list")):
+                        if value:
+                            authors[offset + i] = tuple(value.decode("utf-8").split("\n"))
+            self._authors = authors
+        return self._authors
+
+    def listing_months(self, doc: int) -> set[str]:
+        """The months (``YYYY-MM``) a paper was listed in."""
+        _, _, firsts, lasts = self._load()
+        first, last = firsts[doc], lasts[doc]
+        if first is None or last is None:
+            return set()
+        if first // 100 == last // 100:
+            return {_month(first)}
+        return {_month(int(d.replace("-", ""))) for d in self._dates(doc)}
+
     def matching(self, since: dt.date | None, until: dt.date | None,
-                 min_votes: int | None) -> set[int] | None:
-        """Papers listed on a day in [since, until] with at least ``min_votes``; None: all."""
-        if since is None and until is None and min_votes is None:
+                 min_votes: int | None, max_votes: int | None = None,
+                 author: str | None = None) -> set[int] | None:
+        """Papers listed on a day in [since, until], with votes in [min_votes, max_votes]
+        and, given ``author``, by that author (exact name, any case); None: all papers.
+
+        A vote bound excludes papers of unknown votes.
+        """
+        if since is None and until is None and min_votes is None and max_votes is None \
+                and author is None:
             return None
-        key = (since, until, min_votes)
+        key = (since, until, min_votes, max_votes, author and author.casefold())
         cached = self._cache.get(key)
         if cached is not None:
             return cached
         papers, all_votes, firsts, lasts = self._load()
         low = _day_number(since) if since else 0
         high = _day_number(until) if until else 99999999
-        floor = min_votes if min_votes is not None else -2
+        floor = min_votes if min_votes is not None else (0 if max_votes is not None else -2)
+        ceiling = max_votes if max_votes is not None else 2**31
+        wanted = author.strip().casefold() if author is not None else None
+        names = self.authors() if wanted is not None else None
         chosen = []
         for doc in papers:
             votes, first, last = all_votes[doc], firsts[doc], lasts[doc]
-            if votes is None or votes < floor or first is None or last is None:
+            if votes is None or not floor <= votes <= ceiling or first is None or last is None:
                 continue
             if last < low or first > high:
                 continue
             if first < low and last > high and not self._listed_within(doc, low, high):
                 continue  # listed before and after the range, but not within it
+            if names is not None and not any(n.casefold() == wanted for n in names[doc]):
+                continue
             chosen.append(doc)
         result = set(chosen)  # shared through the cache: never mutated
         if len(self._cache) >= _MAX_CACHED:
@@ -116,6 +163,9 @@ class PaperColumns:
         self._cache[key] = result
         return result
 
-    def _listed_within(self, doc: int, low: int, high: int) -> bool:
+    def _dates(self, doc: int) -> list[str]:
         dates = str(self._searcher.stored_fields(doc).get("dates", ""))
-        return any(low <= int(d.replace("-", "")) <= high for d in dates.split(",") if d)
+        return [d for d in dates.split(",") if d]
+
+    def _listed_within(self, doc: int, low: int, high: int) -> bool:
+        return any(low <= int(d.replace("-", "")) <= high for d in self._dates(doc))
