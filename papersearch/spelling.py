@@ -1,0 +1,115 @@
+"""Did-you-mean: corrected queries built from the index's own vocabulary.
+
+When a search finds nothing or little, each plain word the papers never use is
+replaced by the closest word they do use (jamo-level for Korean, so ``강화학즙``
+meets ``강화학습``; letters for English, ``difusion`` to ``diffusion``), keeping
+its particles (``트랜스포며를`` to ``트랜스포머를``). Spacing is tried both ways:
+two words that papers write as one (``트랜스 포머``) are joined, and one unknown
+word that is two known ones is split. The caller keeps a candidate only if it
+finds more papers than the query did.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from papersearch.analysis import MecabTokenizer, strip_particles
+from papersearch.hangul import is_hangul
+from papersearch.vocabulary import MIN_PAPERS_TO_CORRECT_TO, Vocabulary
+
+Outcome = tuple[bool, int]
+"""How well a query did: (every word found and matched together, papers found). A
+query that had to drop or relax words does worse than one that did not, whatever
+its count: ``difusion models`` finds thousands by ``models`` alone."""
+
+FEW_RESULTS = 3
+"""A search with fewer hits than this (or relaxed, or with ignored words) gets a suggestion."""
+
+# A word of the query that spelling may touch: letters, digits and inner - . ' only,
+# no field prefix, quote, wildcard or operator.
+_PLAIN = re.compile(r"^[^\W_][\w.'-]*$")
+_OPERATORS = {"AND", "OR", "NOT"}
+
+
+def _is_plain(token: str) -> bool:
+    return bool(_PLAIN.match(token)) and token not in _OPERATORS and not token.isdigit()
+
+
+class Speller:
+    """Suggests corrected queries from one vocabulary. Stateless apart from its inputs."""
+
+    def __init__(self, vocabulary: Vocabulary, tokenizer: MecabTokenizer) -> None:
+        self.vocabulary = vocabulary
+        self.tokenizer = tokenizer
+
+    def known(self, word: str) -> bool:
+        """Whether papers use ``word`` (its particles taken off) as a word."""
+        core, _ = strip_particles(self.tokenizer, word)
+        return self.vocabulary.count(core.lower()) > 0
+
+    def correct_word(self, word: str) -> str | None:
+        """The closest word papers use, with ``word``'s particles; None if it is known or
+        nothing is close."""
+        core, particles = strip_particles(self.tokenizer, word)
+        lowered = core.lower()
+        if len(lowered) < 2 or self.vocabulary.count(lowered) > 0:
+            return None
+        near = self.vocabulary.near(lowered)
+        return near[0][0] + particles if near else None
+
+    def split_word(self, word: str) -> str | None:
+        """An unknown Korean word as the two known words it is made of, the likeliest split."""
+        core, particles = strip_particles(self.tokenizer, word)
+        if not is_hangul(core) or self.known(word):
+            return None
+        count = self.vocabulary.count
+        best: tuple[int, str] | None = None
+        for i in range(1, len(core)):
+            left, right = core[:i].lower(), core[i:].lower()
+            score = min(count(left), count(right))
+            if score >= MIN_PAPERS_TO_CORRECT_TO and (best is None or score > best[0]):
+                best = (score, f"{left} {right}{particles}")
+        return best[1] if best else None
+
+    def candidates(self, query: str) -> list[str]:
+        """Corrected versions of ``query``, most thorough first, each different from it."""
+        tokens = query.split()
+        corrected = [self.correct_word(t) or t if _is_plain(t) else t for t in tokens]
+        out = [" ".join(corrected), " ".join(self._joined(corrected)),
+               " ".join(self._joined(tokens)),
+               " ".join(self.split_word(t) or t if _is_plain(t) else t for t in tokens)]
+        seen = {" ".join(tokens)}
+        unique = []
+        for candidate in out:
+            if candidate not in seen:
+                seen.add(candidate)
+                unique.append(candidate)
+        return unique
+
+    def _joined(self, tokens: list[str]) -> list[str]:
+        """Adjacent Korean words joined where papers write them as one (트랜스 포머)."""
+        out: list[str] = []
+        for token in tokens:
+            if out and _is_plain(out[-1]) and _is_plain(token) and is_hangul(out[-1]) \
+                    and is_hangul(token):
+                core, particles = strip_particles(self.tokenizer, out[-1] + token)
+                joined = core.lower()
+                if self.vocabulary.count(joined) >= MIN_PAPERS_TO_CORRECT_TO and \
+                        self.vocabulary.count(joined) > min(
+                            self.vocabulary.count(out[-1].lower()),
+                            self.vocabulary.count(core[len(out[-1]):].lower())):
+                    out[-1] = joined + particles
+                    continue
+            out.append(token)
+        return out
+
+    def suggest(self, query: str, current: Outcome,
+                outcome: Callable[[str], Outcome]) -> str | None:
+        """The best candidate by ``outcome`` (see :data:`Outcome`), if better than ``current``."""
+        best: tuple[Outcome, str] | None = None
+        for candidate in self.candidates(query):
+            found = outcome(candidate)
+            if found > current and (best is None or found > best[0]):
+                best = (found, candidate)
+        return best[1] if best else None

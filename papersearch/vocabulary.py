@@ -1,0 +1,114 @@
+"""The vocabulary of an index: every word its papers use, and in how many papers.
+
+Words are surface forms as people type them (``강화학습``, ``diffusion``), read
+from the ``words`` column (see :class:`papersearch.analysis.SurfaceWordFilter`)
+once per version of the index and then shared by every thread. They serve
+prefix suggestions for a search box and the corrections of did-you-mean, both
+compared as jamo (:mod:`papersearch.hangul`) so that a Korean word half typed
+or one jamo off still meets its word.
+"""
+
+from __future__ import annotations
+
+import heapq
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+from papersearch.hangul import decompose, edit_distance, typing_prefixes
+
+MIN_PAPERS_TO_CORRECT_TO = 2
+"""A correction must be a word at least this many papers use: a word found in one
+paper only is as likely a typo as the query."""
+
+
+class Vocabulary:
+    """Words and the number of papers using each; immutable, safe to share between threads."""
+
+    def __init__(self, counts: Mapping[str, int]) -> None:
+        self._counts = dict(counts)
+        ordered = sorted((decompose(word), word) for word in self._counts)
+        self._keys = [key for key, _ in ordered]
+        self._words = [word for _, word in ordered]
+        self._deletions: dict[str, list[int]] | None = None
+
+    @classmethod
+    def read(cls, reader: Any) -> Vocabulary:
+        """The vocabulary of an index reader (its ``words`` column, segment by segment)."""
+        counts: Counter[str] = Counter()
+        for leaf, _offset in reader.leaf_readers() if reader.doc_count_all() else []:
+            if not leaf.has_column("words"):
+                continue
+            deleted = leaf.has_deletions()
+            for docnum, value in enumerate(leaf.column_reader("words")):
+                if value and not (deleted and leaf.is_deleted(docnum)):
+                    counts.update(value.decode("utf-8").split(" "))
+        return cls(counts)
+
+    def __len__(self) -> int:
+        return len(self._counts)
+
+    def count(self, word: str) -> int:
+        """How many papers use ``word`` (lowercase, NFC), 0 for none."""
+        return self._counts.get(word, 0)
+
+    def complete(self, prefix: str, limit: int = 10) -> list[tuple[str, int]]:
+        """The ``limit`` words most papers use among those starting with ``prefix``.
+
+        Compared as jamo, so a syllable still being typed counts: ``강화하`` and
+        ``강화핛`` both lead to ``강화학습``.
+        """
+        found: dict[int, None] = {}
+        for key in typing_prefixes(prefix.strip().lower()):
+            if not key:
+                continue
+            low = bisect_left(self._keys, key)
+            high = bisect_left(self._keys, key + "\U0010ffff", lo=low)
+            found.update(dict.fromkeys(range(low, high)))
+        best = heapq.nsmallest(limit, found, key=lambda i: (-self._counts[self._words[i]],
+                                                            self._keys[i]))
+        return [(self._words[i], self._counts[self._words[i]]) for i in best]
+
+    def near(self, word: str) -> list[tuple[str, int, int]]:
+        """Words close to ``word`` in jamo, as (word, distance, papers), closest and most used
+        first; ``word`` itself is left out.
+
+        Distance is at most 1 for words of up to five jamo or letters, else 2. Candidates
+        come from a table of each word with one jamo deleted (SymSpell's idea): every
+        word one edit away is found, and those two edits away that the table reaches.
+        """
+        key = decompose(word)
+        if not key:
+            return []
+        limit = 1 if len(key) <= 5 else 2
+        deletions = self._deletion_table()
+        seen: set[int] = set()
+        for probe in {key, *_deletes(key)}:
+            seen.update(deletions.get(probe, ()))
+        out = []
+        for i in seen:
+            candidate = self._words[i]
+            if candidate == word:
+                continue
+            distance = edit_distance(key, self._keys[i], limit)
+            if distance <= limit:
+                out.append((candidate, distance, self._counts[candidate]))
+        out.sort(key=lambda item: (item[1], -item[2], item[0]))
+        return out
+
+    def _deletion_table(self) -> dict[str, list[int]]:
+        """Each common word's jamo key, and the key less each one jamo, to the word's slot."""
+        if self._deletions is None:
+            table: dict[str, list[int]] = {}
+            for i, (key, word) in enumerate(zip(self._keys, self._words, strict=True)):
+                if self._counts[word] < MIN_PAPERS_TO_CORRECT_TO or len(key) < 2:
+                    continue
+                for probe in {key, *_deletes(key)}:
+                    table.setdefault(probe, []).append(i)
+            self._deletions = table  # one assignment: a racing thread builds an equal table
+        return self._deletions
+
+
+def _deletes(key: str) -> set[str]:
+    return {key[:i] + key[i + 1:] for i in range(len(key))}
