@@ -5,6 +5,9 @@
 >>> report = index.add("seeds/")
 >>> hits = index.search("확산 모델", limit=10)
 >>> hits[0].arxiv_id, hits[0].title, hits[0].score, hits[0].votes
+>>> hits.facets.months[0], hits.did_you_mean     # counts by month/author/votes; a fix
+>>> index.similar(hits[0].arxiv_id, limit=5)     # its nearest papers
+>>> index.suggest("강화")                         # words for a search box, most used first
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ if TYPE_CHECKING:
         IndexLockedError,
         IndexNotFoundError,
         IndexVersionError,
+        PaperNotFoundError,
         PapersearchError,
         QueryError,
     )
@@ -30,12 +34,17 @@ if TYPE_CHECKING:
         Bullet,
         Digest,
         DigestEntry,
+        FacetCount,
+        Facets,
         FileReport,
         Hit,
         IndexStats,
         Paper,
         ParseIssue,
         SearchResult,
+        SimilarResult,
+        Suggestion,
+        VoteBucket,
     )
     from papersearch.paperindex import PaperIndex
 
@@ -48,18 +57,24 @@ _EXPORTS = {
     "IndexLockedError": "papersearch.errors",
     "IndexNotFoundError": "papersearch.errors",
     "IndexVersionError": "papersearch.errors",
+    "PaperNotFoundError": "papersearch.errors",
     "PapersearchError": "papersearch.errors",
     "QueryError": "papersearch.errors",
     "AddReport": "papersearch.models",
     "Bullet": "papersearch.models",
     "Digest": "papersearch.models",
     "DigestEntry": "papersearch.models",
+    "FacetCount": "papersearch.models",
+    "Facets": "papersearch.models",
     "FileReport": "papersearch.models",
     "Hit": "papersearch.models",
     "IndexStats": "papersearch.models",
     "Paper": "papersearch.models",
     "ParseIssue": "papersearch.models",
     "SearchResult": "papersearch.models",
+    "SimilarResult": "papersearch.models",
+    "Suggestion": "papersearch.models",
+    "VoteBucket": "papersearch.models",
     "PaperIndex": "papersearch.paperindex",
 }
 
@@ -79,6 +94,8 @@ __all__ = [
     "Digest",
     "DigestEntry",
     "DigestError",
+    "FacetCount",
+    "Facets",
     "FileReport",
     "Hit",
     "IndexCorruptError",
@@ -88,10 +105,14 @@ __all__ = [
     "IndexVersionError",
     "Paper",
     "PaperIndex",
+    "PaperNotFoundError",
     "PapersearchError",
     "ParseIssue",
     "QueryError",
     "SearchResult",
+    "SimilarResult",
+    "Suggestion",
+    "VoteBucket",
     "__version__",
     "parse_digest",
 ]

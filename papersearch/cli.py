@@ -26,6 +26,8 @@ from papersearch.highlight import mark
 from papersearch.models import (
     AddReport,
     Explanation,
+    FacetCount,
+    Facets,
     Hit,
     Paper,
     ParseIssue,
@@ -184,26 +186,35 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 @click.option("--since", type=_DATE, help="Listed on or after YYYY-MM-DD.")
 @click.option("--until", type=_DATE, help="Listed on or before YYYY-MM-DD.")
 @click.option("--min-votes", type=click.IntRange(0), help="At least this many votes.")
+@click.option("--max-votes", type=click.IntRange(0), help="At most this many votes.")
+@click.option("--author", help="Only papers with an author of exactly this name (any case).")
 @click.option("--vote-weight", type=click.FloatRange(0, 10), default=None,
               help=f"Weight of votes in ranking (default {DEFAULT_VOTE_WEIGHT}).")
 @click.option("--explain", is_flag=True,
               help="Show how each hit's score was made: terms, fields, translations, votes.")
+@click.option("--facets", "show_facets", is_flag=True,
+              help="Also show how the matches spread over months, authors and votes "
+                   "(always in --json).")
 @_json_option
 @click.pass_context
 def query_cmd(ctx: click.Context, text: tuple[str, ...], index_dir: Path, limit: int, sort: str,
               since: dt.datetime | None, until: dt.datetime | None, min_votes: int | None,
-              vote_weight: float | None, explain: bool, as_json: bool) -> None:
+              max_votes: int | None, author: str | None, vote_weight: float | None,
+              explain: bool, show_facets: bool, as_json: bool) -> None:
     """Search the index for TEXT (Korean, English, authors; "phrases", OR, -word, title:...)."""
     query = " ".join(text)
     with _errors(_debug(ctx)), PaperIndex.open(index_dir) as index:
         result = index.search(
             query, limit=limit, sort=sort,  # type: ignore[arg-type]
             since=since.date() if since else None, until=until.date() if until else None,
-            min_votes=min_votes, vote_weight=vote_weight, explain=explain)
+            min_votes=min_votes, max_votes=max_votes, author=author, vote_weight=vote_weight,
+            explain=explain, facets=as_json or show_facets)
     if as_json:
         _echo_json(search_json(result))
     else:
         _print_result(result)
+        if result.facets is not None and result.total:
+            _print_facets(result.facets)
 
 
 def search_json(result: SearchResult) -> dict[str, Any]:
@@ -214,20 +225,28 @@ def search_json(result: SearchResult) -> dict[str, Any]:
         "relaxed": result.relaxed,
         "ignored_terms": result.ignored_terms,
         "notes": result.notes,
-        "hits": [
-            {
-                "arxiv_id": h.arxiv_id, "title": h.title, "url": h.url, "votes": h.votes,
-                "dates": [d.isoformat() for d in h.dates], "authors": h.authors,
-                "score": round(h.score, 4), "text_score": round(h.text_score, 4),
-                "vote_factor": round(h.vote_factor, 4), "snippet": h.snippet,
-                "snippet_highlights": [list(s) for s in h.snippet_highlights],
-                "title_highlights": [list(s) for s in h.title_highlights],
-                **({"explanation": h.explanation.model_dump(mode="json")}
-                   if h.explanation is not None else {}),
-            }
-            for h in result.hits
-        ],
+        "did_you_mean": result.did_you_mean,
+        "hits": hits_json(result.hits),
+        **({"facets": result.facets.model_dump(mode="json")}
+           if result.facets is not None else {}),
     }
+
+
+def hits_json(hits: list[Hit]) -> list[dict[str, Any]]:
+    """Hits as ``--json`` prints them (scores rounded, highlights as [start, end] pairs)."""
+    return [
+        {
+            "arxiv_id": h.arxiv_id, "title": h.title, "url": h.url, "votes": h.votes,
+            "dates": [d.isoformat() for d in h.dates], "authors": h.authors,
+            "score": round(h.score, 4), "text_score": round(h.text_score, 4),
+            "vote_factor": round(h.vote_factor, 4), "snippet": h.snippet,
+            "snippet_highlights": [list(s) for s in h.snippet_highlights],
+            "title_highlights": [list(s) for s in h.title_highlights],
+            **({"explanation": h.explanation.model_dump(mode="json")}
+               if h.explanation is not None else {}),
+        }
+        for h in hits
+    ]
 
 
 def _highlighted(text: str, spans: list[tuple[int, int]], **style: Any) -> str:
@@ -296,12 +315,67 @@ def _print_result(result: SearchResult) -> None:
         click.echo(f"(not found anywhere, ignored: {', '.join(result.ignored_terms)})", err=True)
     if result.relaxed:
         click.echo("(no paper has every word; showing papers that match some)", err=True)
+    if result.did_you_mean:
+        click.echo(f"Did you mean: {result.did_you_mean}")
     if not result.hits:
         click.echo(f"No papers found for {result.query!r}.")
         return
     for rank, hit in enumerate(result.hits, start=1):
         _print_hit(rank, hit, colour)
     click.echo(f"{len(result.hits)} of {result.total} papers.")
+
+
+def _print_facets(facets: Facets, shown: int = 8) -> None:
+    def line(name: str, counts: list[FacetCount]) -> None:
+        if counts:
+            click.echo(f"{name:<8} " + ", ".join(f"{c.value} ({c.count})" for c in counts[:shown]))
+
+    line("Months:", facets.months)
+    line("Authors:", facets.authors)
+    line("Votes:", [c for c in facets.votes if c.count])
+
+
+# -- similar, suggest -------------------------------------------------------------------
+
+@main.command("similar")
+@click.argument("arxiv_id")
+@_index_option
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--by", type=click.Choice(["text", "title"]), default="text", show_default=True,
+              help="Find neighbours by the paper's title and summary, or its title only.")
+@_json_option
+@click.pass_context
+def similar_cmd(ctx: click.Context, arxiv_id: str, index_dir: Path, limit: int, by: str,
+                as_json: bool) -> None:
+    """Show the papers most like the paper ARXIV_ID."""
+    with _errors(_debug(ctx)), PaperIndex.open(index_dir) as index:
+        result = index.similar(arxiv_id, limit, by=by)  # type: ignore[arg-type]
+    if as_json:
+        _echo_json({"arxiv_id": result.arxiv_id, "title": result.title, "terms": result.terms,
+                    "hits": hits_json(result.hits)})
+        return
+    click.echo(f"Papers like {result.arxiv_id}: {result.title}\n")
+    colour = sys.stdout.isatty()
+    for rank, hit in enumerate(result.hits, start=1):
+        _print_hit(rank, hit, colour)
+
+
+@main.command("suggest")
+@click.argument("prefix", nargs=-1, required=True)
+@_index_option
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@_json_option
+@click.pass_context
+def suggest_cmd(ctx: click.Context, prefix: tuple[str, ...], index_dir: Path, limit: int,
+                as_json: bool) -> None:
+    """Complete the last word of PREFIX from the index's words, most used first."""
+    with _errors(_debug(ctx)), PaperIndex.open(index_dir) as index:
+        suggestions = index.suggest(" ".join(prefix), limit)
+    if as_json:
+        _echo_json([s.model_dump() for s in suggestions])
+        return
+    for suggestion in suggestions:
+        click.echo(f"{suggestion.text}\t{suggestion.papers}")
 
 
 # -- show, stats -------------------------------------------------------------------------------

@@ -35,6 +35,14 @@ class QueryError(PapersearchError):
         super().__init__(f"query {shown!r}: {message}")
 
 
+class PaperNotFoundError(PapersearchError):
+    """An operation named a paper the index does not hold."""
+
+    def __init__(self, arxiv_id: str) -> None:
+        self.arxiv_id = arxiv_id
+        super().__init__(f"paper {arxiv_id!r}: not in the index")
+
+
 class IndexError_(PapersearchError):
     """Base class of errors about an index directory (named to avoid the builtin)."""
 

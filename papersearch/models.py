@@ -179,6 +179,29 @@ class Hit(_Frozen):
     explanation: Explanation | None = None  # with search(..., explain=True)
 
 
+class FacetCount(_Frozen):
+    """How many matching papers have this facet value (a month, an author)."""
+
+    value: str
+    count: int
+
+
+class VoteBucket(FacetCount):
+    """Matching papers with votes in [min_votes, max_votes] (no upper bound when None)."""
+
+    min_votes: int
+    max_votes: int | None
+
+
+class Facets(_Frozen):
+    """Counts over every paper a search matched (not only the hits returned)."""
+
+    months: list[FacetCount] = Field(default_factory=list)  # "YYYY-MM", newest first
+    authors: list[FacetCount] = Field(default_factory=list)  # most papers first
+    votes: list[VoteBucket] = Field(default_factory=list)  # fewest votes first
+    unknown_votes: int = 0  # matching papers whose digest gave no vote count
+
+
 class SearchResult(_Frozen):
     """Hits in rank order plus what the engine made of the query."""
 
@@ -188,6 +211,8 @@ class SearchResult(_Frozen):
     relaxed: bool = False  # no paper matched every word; these match some
     ignored_terms: list[str] = Field(default_factory=list)  # words found nowhere
     notes: list[str] = Field(default_factory=list)  # how odd syntax was read ("unbalanced '('")
+    facets: Facets | None = None  # with search(..., facets=True), the default
+    did_you_mean: str | None = None  # a corrected query that finds more, when this found little
 
     def __len__(self) -> int:
         return len(self.hits)
@@ -198,6 +223,29 @@ class SearchResult(_Frozen):
     def __iter__(self) -> Iterator[Hit]:  # type: ignore[override]
         """Iterate over the hits (not the model's fields)."""
         return iter(self.hits)
+
+
+class SimilarResult(_Frozen):
+    """The papers most like one paper, best first, and the terms they were found by."""
+
+    arxiv_id: str
+    title: str
+    terms: list[str]  # the paper's key index terms (stemmed for English), most telling first
+    hits: list[Hit]
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    def __iter__(self) -> Iterator[Hit]:  # type: ignore[override]
+        """Iterate over the hits (not the model's fields)."""
+        return iter(self.hits)
+
+
+class Suggestion(_Frozen):
+    """A word from the index that completes a typed prefix, and how many papers use it."""
+
+    text: str
+    papers: int
 
 
 class IndexStats(_Frozen):

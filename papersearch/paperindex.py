@@ -24,14 +24,23 @@ from whoosh import index as windex
 from whoosh.index import EmptyIndexError, Index
 
 from papersearch import __version__
+from papersearch.analysis import normalize_text
 from papersearch.errors import (
     IndexCorruptError,
     IndexNotFoundError,
     IndexVersionError,
+    PaperNotFoundError,
     PapersearchError,
 )
 from papersearch.evaluation import Evaluator
-from papersearch.models import AddReport, IndexStats, Paper, SearchResult
+from papersearch.models import (
+    AddReport,
+    IndexStats,
+    Paper,
+    SearchResult,
+    SimilarResult,
+    Suggestion,
+)
 from papersearch.ranking import DEFAULT_RANKING, Ranking, VoteBlendedBM25F
 from papersearch.schema import (
     KIND_DAY,
@@ -42,7 +51,17 @@ from papersearch.schema import (
     build_schema,
     paper_key,
 )
-from papersearch.searching import SORT_ORDERS, QueryCompiler, SearchOptions, SortOrder, run_search
+from papersearch.searching import (
+    ARXIV_ID,
+    SORT_ORDERS,
+    QueryCompiler,
+    SearchOptions,
+    SortOrder,
+    run_search,
+)
+from papersearch.similar import SimilarBy, find_similar
+from papersearch.spelling import FEW_RESULTS, Outcome, Speller
+from papersearch.vocabulary import Vocabulary
 
 if TYPE_CHECKING:  # indexing (digest parsing, worker pools) loads only when adding
     from papersearch.indexing import ProgressCallback
@@ -88,6 +107,10 @@ class PaperIndex:
         self._local = threading.local()
         self._searchers: list[Any] = []
         self._searchers_lock = threading.Lock()
+        # The vocabulary of the latest index version read, as (generation, vocabulary):
+        # shared by all threads, read again only after a writer commits.
+        self._vocabulary: tuple[int, Vocabulary] | None = None
+        self._vocabulary_lock = threading.Lock()
 
     # -- opening ---------------------------------------------------------------------
 
@@ -233,17 +256,24 @@ class PaperIndex:
 
     def search(self, query: str, *, limit: int = 10, sort: SortOrder = "relevance",
                since: dt.date | None = None, until: dt.date | None = None,
-               min_votes: int | None = None, vote_weight: float | None = None,
-               ranking: Ranking | None = None, explain: bool = False) -> SearchResult:
+               min_votes: int | None = None, max_votes: int | None = None,
+               author: str | None = None, vote_weight: float | None = None,
+               ranking: Ranking | None = None, explain: bool = False, facets: bool = True,
+               did_you_mean: bool = True) -> SearchResult:
         """Search papers; hits come ranked, each with a highlighted snippet.
 
         ``sort`` is ``relevance`` (BM25F blended with votes), ``votes`` or
         ``date`` (newest listing first). ``since``/``until`` keep papers listed
-        on a day in that range (inclusive); ``min_votes`` drops papers with
-        fewer or unknown votes. ``ranking`` replaces the index's ranking settings
-        for this search and ``vote_weight`` their weight of votes. Raises
-        QueryError for a query it cannot serve. ``explain`` adds to each hit how its
-        score was made (:class:`~papersearch.models.Explanation`).
+        on a day in that range (inclusive); ``min_votes``/``max_votes`` keep papers
+        with votes in that range (unknown votes excluded); ``author`` keeps papers
+        with an author of exactly that name (any case). ``ranking`` replaces the
+        index's ranking settings for this search and ``vote_weight`` their weight of
+        votes. Raises QueryError for a query it cannot serve. ``explain`` adds to each
+        hit how its score was made (:class:`~papersearch.models.Explanation`).
+        ``facets`` counts every match by month, author and votes
+        (:class:`~papersearch.models.Facets`). ``did_you_mean``: when the query finds
+        little, suggest a corrected query that finds more
+        (:mod:`papersearch.spelling`).
         """
         if sort not in SORT_ORDERS:
             raise ValueError(f"sort must be one of {', '.join(SORT_ORDERS)}, not {sort!r}")
@@ -251,7 +281,8 @@ class PaperIndex:
         if vote_weight is not None:
             chosen = replace(chosen, vote_weight=vote_weight)
         options = SearchOptions(limit=limit, sort=sort, since=since, until=until,
-                                min_votes=min_votes, ranking=chosen, explain=explain)
+                                min_votes=min_votes, max_votes=max_votes, author=author,
+                                ranking=chosen, explain=explain, facets=facets)
 
         def go(searcher: Any) -> SearchResult:
             if chosen != searcher.weighting.ranking:
@@ -261,7 +292,71 @@ class PaperIndex:
             return run_search(searcher, self._compiler, query, options, self._local.evaluator)
 
         result: SearchResult = self._read(go)
+        if did_you_mean and (result.total < FEW_RESULTS or result.relaxed
+                             or result.ignored_terms):
+            counting = replace(options, limit=1, explain=False, facets=False)
+
+            def outcome(searcher: Any, text: str) -> Outcome:
+                found = run_search(searcher, self._compiler, text, counting,
+                                   self._local.evaluator)
+                return (not found.relaxed and not found.ignored_terms, found.total)
+
+            current = (not result.relaxed and not result.ignored_terms, result.total)
+            suggestion = self._read(lambda searcher: self._speller(searcher).suggest(
+                query, current, lambda text: outcome(searcher, text)))
+            if suggestion is not None:
+                result = result.model_copy(update={"did_you_mean": suggestion})
         return result
+
+    def similar(self, arxiv_id: str, limit: int = 10, *, by: SimilarBy = "text"
+                ) -> SimilarResult:
+        """The ``limit`` papers most like the paper ``arxiv_id``, best first.
+
+        Found by the paper's key Korean and English terms and their glossary
+        translations (:mod:`papersearch.similar`); ``by="title"`` uses only its title's
+        words. Raises PaperNotFoundError for a paper the index does not hold.
+        """
+        wanted = arxiv_id.strip().lower()
+        match = ARXIV_ID.match(wanted)
+        wanted = match.group(1) if match else wanted
+        result: SimilarResult | None = self._read(lambda searcher: find_similar(
+            searcher, self._local.evaluator, self._compiler, wanted, limit, self.ranking, by))
+        if result is None:
+            raise PaperNotFoundError(arxiv_id)
+        return result
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
+        """Words of the index that start with ``prefix`` (Korean or English), most used first.
+
+        For a search box: called on every keystroke, it answers from an in-memory
+        vocabulary (read on the first call after each change to the index). A
+        Korean syllable still being typed counts (``강화하`` suggests ``강화학습``).
+        Only the last word of ``prefix`` is completed; the words before it are kept.
+        """
+        head, _, last = normalize_text(prefix).rpartition(" ")
+        if not last.strip():
+            return []
+        vocabulary = self._read(self._vocabulary_of)
+        lead = f"{head} " if head.strip() else ""
+        return [Suggestion(text=lead + word, papers=papers)
+                for word, papers in vocabulary.complete(last, limit)]
+
+    def _vocabulary_of(self, searcher: Any) -> Vocabulary:
+        """The vocabulary of ``searcher``'s index version, read once and shared by threads."""
+        reader = searcher.reader()
+        generation = reader.generation()
+        cached = self._vocabulary
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        with self._vocabulary_lock:
+            cached = self._vocabulary
+            if cached is None or cached[0] != generation:
+                cached = (generation, Vocabulary.read(reader))
+                self._vocabulary = cached
+            return cached[1]
+
+    def _speller(self, searcher: Any) -> Speller:
+        return Speller(self._vocabulary_of(searcher), self._compiler.tokenizer())
 
     def get(self, arxiv_id: str) -> Paper | None:
         """The paper with this arXiv id (``2401.12070``), or None."""

@@ -18,12 +18,14 @@ from typing import Any, Literal
 from whoosh import query as wq
 from whoosh.fields import Schema
 
+from papersearch.analysis import MecabTokenizer
 from papersearch.coordination import CoordinatedOr
 from papersearch.evaluation import Evaluator, Ranked
 from papersearch.expansion import Clause, Extra, Glossary, Loanwords, expand, with_translations
-from papersearch.explain import explain
+from papersearch.explain import explain as _explain
+from papersearch.facets import count_facets
 from papersearch.highlight import best_snippet, clip_spans, posting_spans
-from papersearch.models import Hit, Paper, SearchResult
+from papersearch.models import Facets, Hit, Paper, SearchResult
 from papersearch.query import And, Node, Not, Or, Word, describe, parse_query
 from papersearch.ranking import DEFAULT_RANKING, Ranking, vote_factor
 from papersearch.schema import KIND_PAPER
@@ -31,7 +33,7 @@ from papersearch.schema import KIND_PAPER
 SortOrder = Literal["relevance", "votes", "date"]
 SORT_ORDERS: tuple[str, ...] = ("relevance", "votes", "date")
 TEXT_FIELDS = ("title", "summary", "authors")
-_ARXIV_ID = re.compile(r"^(?:arxiv:)?(\d{4}\.\d{4,5})(?:v\d+)?$", re.IGNORECASE)
+ARXIV_ID = re.compile(r"^(?:arxiv:)?(\d{4}\.\d{4,5})(?:v\d+)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,11 @@ class SearchOptions:
     since: dt.date | None = None
     until: dt.date | None = None
     min_votes: int | None = None
+    max_votes: int | None = None
+    author: str | None = None
     ranking: Ranking = DEFAULT_RANKING
     explain: bool = False
+    facets: bool = True
 
 
 class QueryCompiler:
@@ -72,6 +77,11 @@ class QueryCompiler:
             self._memo[key] = cached
         return cached
 
+    def tokenizer(self) -> MecabTokenizer:
+        """The MeCab tokenizer of the text fields (its tagger is per thread)."""
+        tokenizer: MecabTokenizer = self.schema["summary"].analyzer.items[0]
+        return tokenizer
+
     def loanwords(self) -> Loanwords:
         """The curated loanwords analyzed with this schema (once per compiler)."""
         if self._loanwords is None:
@@ -82,15 +92,15 @@ class QueryCompiler:
     def expandable_terms(self, node: Node) -> tuple[str, ...] | None:
         """A plain word's terms, which the glossary may translate; None for anything else."""
         if (not isinstance(node, Word) or node.phrase or node.field is not None
-                or _ARXIV_ID.match(node.text)):
+                or ARXIV_ID.match(node.text)):
             return None
         return tuple(t for _, t in self.analyze("summary", node.text))
 
     def word(self, node: Word, ranking: Ranking = DEFAULT_RANKING,
              lookup: Glossary | None = None) -> wq.Query | None:
         """A word or phrase: its terms in every field it may be in, boosted per field."""
-        if node.field == "arxiv_id" or (node.field is None and _ARXIV_ID.match(node.text)):
-            match = _ARXIV_ID.match(node.text)
+        if node.field == "arxiv_id" or (node.field is None and ARXIV_ID.match(node.text)):
+            match = ARXIV_ID.match(node.text)
             exact = wq.Term("arxiv_id", (match.group(1) if match else node.text).lower(),
                             boost=10.0)
             if node.field == "arxiv_id":
@@ -283,9 +293,11 @@ def run_search(searcher: Any, compiler: QueryCompiler, text: str, options: Searc
     evaluator = evaluator or Evaluator(searcher)
     lookup = Glossary(searcher.reader(), compiler.loanwords())
     compiled = plan(compiler, text, options.ranking, lookup)
-    filt = evaluator.columns.matching(options.since, options.until, options.min_votes)
+    filt = evaluator.columns.matching(options.since, options.until, options.min_votes,
+                                      options.max_votes, options.author)
     if filt is not None and not filt:
-        return SearchResult(query=text, total=0, hits=[], notes=compiled.notes)
+        return SearchResult(query=text, total=0, hits=[], notes=compiled.notes,
+                            facets=Facets() if options.facets else None)
     vote_weight = options.ranking.vote_weight
     ignored: list[str] = []
     used_relaxed = False
@@ -309,15 +321,27 @@ def run_search(searcher: Any, compiler: QueryCompiler, text: str, options: Searc
             relaxed = compiled.relaxed()
             if not results.total and relaxed is not None:
                 query, results, used_relaxed = relaxed, run(relaxed), True
+    hits = build_hits(searcher, evaluator, query, results.top, options.ranking,
+                      explain=options.explain and query is not wq.NullQuery)
+    return SearchResult(query=text, total=results.total, hits=hits, relaxed=used_relaxed,
+                        ignored_terms=ignored, notes=compiled.notes,
+                        facets=count_facets(evaluator.columns, results.matched)
+                        if options.facets else None)
+
+
+def build_hits(searcher: Any, evaluator: Evaluator, query: wq.Query,
+               top: list[tuple[int, float]], ranking: Ranking, explain: bool = False
+               ) -> list[Hit]:
+    """Hits for ranked ``(docnum, final score)`` pairs, highlighted with ``query``'s terms."""
     terms = highlight_terms(query)
     reader = searcher.reader()
-    docnums = [docnum for docnum, _ in results.top]
+    docnums = [docnum for docnum, _ in top]
     in_titles = posting_spans(reader, docnums, "title", terms, evaluator.contains)
     in_summaries = posting_spans(reader, docnums, "summary", terms, evaluator.contains)
     hits = []
-    for docnum, score in results.top:
+    for docnum, score in top:
         paper = Paper.model_validate_json(searcher.stored_fields(docnum)["record"])
-        factor = vote_factor(paper.votes, vote_weight)
+        factor = vote_factor(paper.votes, ranking.vote_weight)
         title_spans = clip_spans(in_titles[docnum], 0, len(paper.title))
         snippet, spans = best_snippet(paper.summary, in_summaries[docnum])
         hits.append(Hit(
@@ -325,11 +349,10 @@ def run_search(searcher: Any, compiler: QueryCompiler, text: str, options: Searc
             dates=paper.dates, authors=paper.authors,
             score=score, text_score=score / factor, vote_factor=factor, snippet=snippet,
             snippet_highlights=spans, title_highlights=title_spans,
-            explanation=explain(searcher, query, docnum, paper.votes, options.ranking)
-            if options.explain and query is not wq.NullQuery else None,
+            explanation=_explain(searcher, query, docnum, paper.votes, ranking)
+            if explain else None,
         ))
-    return SearchResult(query=text, total=results.total, hits=hits, relaxed=used_relaxed,
-                        ignored_terms=ignored, notes=compiled.notes)
+    return hits
 
 
 def highlight_terms(q: wq.Query) -> set[str]:
