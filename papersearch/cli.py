@@ -378,6 +378,28 @@ def suggest_cmd(ctx: click.Context, prefix: tuple[str, ...], index_dir: Path, li
         click.echo(f"{suggestion.text}\t{suggestion.papers}")
 
 
+# -- serve -------------------------------------------------------------------------------
+
+@main.command("serve")
+@_index_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0: every interface).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.pass_context
+def serve_cmd(ctx: click.Context, index_dir: Path, host: str, port: int) -> None:
+    """Serve the index: a web page at / and a JSON API under /api (see /docs)."""
+    with _errors(_debug(ctx)):
+        try:
+            from papersearch.server import serve
+        except ImportError as exc:
+            raise PapersearchError(f"serve needs the serve extra ({exc.name} is missing): "
+                                   "pip install 'papersearch[serve]'") from exc
+        with PaperIndex.open(index_dir) as index:
+            click.echo(f"Serving {index_dir} ({index.stats().papers} papers) at "
+                       f"http://{host}:{port}/ (Ctrl+C to stop)", err=True)
+            serve(index, host, port)
+
+
 # -- show, stats -------------------------------------------------------------------------------
 
 @main.command("show")
