@@ -521,37 +521,55 @@ class SurfaceWordFilter(Filter):  # type: ignore[misc]
 
     Glued tokens form one word (``강화학습을`` = 강화 + 학습 + 을); the word is
     the run of content morphemes from its start (``강화학습``), cut at the first
-    particle, ending, verb suffix or punctuation. A word that starts with anything
-    else (a verb stem, a symbol) yields nothing, and neither does a one-character
-    word. No stemming: these are shown to users as suggestions.
+    particle, ending, verb suffix or punctuation. When that run is a single
+    syllable, MeCab has usually chopped a word it does not know (쿼 + 터니 + 언 for
+    ``쿼터니언``): the word is then the whole eojeol less its trailing particles.
+    A word that starts with anything else (a verb stem, a symbol) yields nothing,
+    and neither does a one-character word. No stemming: these are shown to users.
     """
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
-        word: list[Token] = []
-        open_ = True  # still inside the content run of the current word
+        group: list[Token] = []
         boundary = True  # the next token starts a word even if glued: 모델(LLM)을
         for token in tokens:
-            tag = getattr(token, "tag", "SL").split("+", 1)[0]
-            if not token.glued or boundary:
-                if word:
-                    yield self._emit(word)
-                word, open_ = [], True
-            boundary = tag in _PUNCTUATION_TAGS
-            if open_ and tag in WORD_TAGS:
-                word.append(token)
-            else:
-                open_ = False
-        if word:
-            yield self._emit(word)
+            if (not token.glued or boundary) and group:
+                word = self._word(group)
+                if word is not None:
+                    yield word
+                group = []
+            boundary = _tag(token) in _PUNCTUATION_TAGS
+            if not boundary:
+                group.append(token)
+        word = self._word(group) if group else None
+        if word is not None:
+            yield word
 
     @staticmethod
-    def _emit(word: list[Token]) -> Token:
-        text = "".join(t.text for t in word)
-        token = _clone(word[0], text)
-        if getattr(token, "chars", False):
-            token.endchar = word[-1].endchar
-        token.stopped = len(text) < 2 or not any(ch.isalpha() for ch in text)
-        return token
+    def _word(group: list[Token]) -> Token | None:
+        run: list[Token] = []
+        for token in group:
+            if _tag(token) not in WORD_TAGS:
+                break
+            run.append(token)
+        if not run:
+            return None
+        if len("".join(t.text for t in run)) < 2:
+            whole = list(group)
+            while whole and _tag(whole[-1]).startswith("J"):
+                whole.pop()
+            if all(t.text.isalpha() for t in whole):
+                run = whole
+        text = "".join(t.text for t in run)
+        word = _clone(run[0], text)
+        if getattr(word, "chars", False):
+            word.endchar = run[-1].endchar
+        word.stopped = len(text) < 2 or not any(ch.isalpha() for ch in text)
+        return word
+
+
+def _tag(token: Token) -> str:
+    """A token's part of speech, its first part for a combined tag (SL for untagged)."""
+    return str(getattr(token, "tag", "SL")).split("+", 1)[0]
 
 
 def words_analyzer() -> CompositeAnalyzer:

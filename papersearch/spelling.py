@@ -16,12 +16,15 @@ from collections.abc import Callable
 
 from papersearch.analysis import MecabTokenizer, strip_particles
 from papersearch.hangul import is_hangul
-from papersearch.vocabulary import MIN_PAPERS_TO_CORRECT_TO, Vocabulary
+from papersearch.vocabulary import Vocabulary
 
 Outcome = tuple[bool, int]
 """How well a query did: (every word found and matched together, papers found). A
 query that had to drop or relax words does worse than one that did not, whatever
 its count: ``difusion models`` finds thousands by ``models`` alone."""
+
+MIN_PAPERS_FOR_SPACING = 2
+"""Words joined or split only into words at least this many papers write so."""
 
 FEW_RESULTS = 3
 """A search with fewer hits than this (or relaxed, or with ignored words) gets a suggestion."""
@@ -68,7 +71,7 @@ class Speller:
         for i in range(1, len(core)):
             left, right = core[:i].lower(), core[i:].lower()
             score = min(count(left), count(right))
-            if score >= MIN_PAPERS_TO_CORRECT_TO and (best is None or score > best[0]):
+            if score >= MIN_PAPERS_FOR_SPACING and (best is None or score > best[0]):
                 best = (score, f"{left} {right}{particles}")
         return best[1] if best else None
 
@@ -95,7 +98,7 @@ class Speller:
                     and is_hangul(token):
                 core, particles = strip_particles(self.tokenizer, out[-1] + token)
                 joined = core.lower()
-                if self.vocabulary.count(joined) >= MIN_PAPERS_TO_CORRECT_TO and \
+                if self.vocabulary.count(joined) >= MIN_PAPERS_FOR_SPACING and \
                         self.vocabulary.count(joined) > min(
                             self.vocabulary.count(out[-1].lower()),
                             self.vocabulary.count(core[len(out[-1]):].lower())):

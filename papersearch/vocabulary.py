@@ -18,10 +18,6 @@ from typing import Any
 
 from papersearch.hangul import decompose, edit_distance, typing_prefixes
 
-MIN_PAPERS_TO_CORRECT_TO = 2
-"""A correction must be a word at least this many papers use: a word found in one
-paper only is as likely a typo as the query."""
-
 
 class Vocabulary:
     """Words and the number of papers using each; immutable, safe to share between threads."""
@@ -98,11 +94,14 @@ class Vocabulary:
         return out
 
     def _deletion_table(self) -> dict[str, list[int]]:
-        """Each common word's jamo key, and the key less each one jamo, to the word's slot."""
+        """Each word's jamo key, and the key less each one jamo, to the word's slot.
+
+        Built on first use (about 0.1 s for the corpus's 32,000 words).
+        """
         if self._deletions is None:
             table: dict[str, list[int]] = {}
-            for i, (key, word) in enumerate(zip(self._keys, self._words, strict=True)):
-                if self._counts[word] < MIN_PAPERS_TO_CORRECT_TO or len(key) < 2:
+            for i, key in enumerate(self._keys):
+                if len(key) < 2:
                     continue
                 for probe in {key, *_deletes(key)}:
                     table.setdefault(probe, []).append(i)
