@@ -164,3 +164,65 @@ def test_query_explain(cli_index: Path) -> None:
     # without --explain the JSON shape stays as it was
     code, out, _ = run("query", "Tom Goldstein", "--json", "--index", str(cli_index))
     assert "explanation" not in json.loads(out)["hits"][0]
+
+
+# -- discovery: did-you-mean, facets, similar, suggest ------------------------------------
+
+def test_query_says_did_you_mean(cli_index: Path) -> None:
+    code, out, _ = run("query", "Binocularz", "--index", str(cli_index))
+    assert code == 0
+    assert out.splitlines()[0] == "Did you mean: binoculars"
+    code, out, _ = run("query", "Binocularz", "--index", str(cli_index), "--json")
+    assert json.loads(out)["did_you_mean"] == "binoculars"
+
+
+def test_query_facets_in_json_and_on_request(cli_index: Path) -> None:
+    code, out, _ = run("query", "모델", "--index", str(cli_index), "--json")
+    assert code == 0
+    facets = json.loads(out)["facets"]
+    assert {m["value"] for m in facets["months"]} == {"2024-01", "2024-03"}
+    assert facets["votes"][0] == {"value": "0-4", "count": facets["votes"][0]["count"],
+                                  "min_votes": 0, "max_votes": 4}
+    code, plain, _ = run("query", "모델", "--index", str(cli_index))
+    assert code == 0 and "Months:" not in plain
+    code, shown, _ = run("query", "모델", "--index", str(cli_index), "--facets")
+    assert code == 0
+    months = next(line for line in shown.splitlines() if line.startswith("Months:"))
+    assert "2024-03 (" in months and "2024-01 (" in months
+    assert any(line.startswith("Authors:") for line in shown.splitlines())
+
+
+def test_query_author_and_vote_range_filters(cli_index: Path) -> None:
+    code, out, _ = run("query", "텍스트", "--index", str(cli_index), "--json",
+                       "--author", "tom goldstein")
+    assert code == 0 and [h["arxiv_id"] for h in json.loads(out)["hits"]] == ["2401.12070"]
+    code, out, _ = run("query", "모델", "--index", str(cli_index), "--json", "--min-votes", "10",
+                       "--max-votes", "19", "--limit", "50")
+    votes = [h["votes"] for h in json.loads(out)["hits"]]
+    assert votes and all(10 <= v <= 19 for v in votes)
+
+
+def test_similar_command(cli_index: Path) -> None:
+    code, out, _ = run("similar", "2401.12070", "--index", str(cli_index), "--limit", "3")
+    assert code == 0
+    assert out.splitlines()[0] == ("Papers like 2401.12070: Spotting LLMs With Binoculars: "
+                                   "Zero-Shot Detection of Machine-Generated Text")
+    assert out.count("\n 1. ") == 1 and " 3. " in out and " 4. " not in out
+    code, out, _ = run("similar", "2401.12070", "--index", str(cli_index), "--json")
+    data = json.loads(out)
+    assert data["arxiv_id"] == "2401.12070" and data["terms"] and data["hits"]
+    assert "2401.12070" not in [h["arxiv_id"] for h in data["hits"]]
+    code, _, err = run("similar", "9999.99999", "--index", str(cli_index))
+    assert code == 1 and "9999.99999" in err and "not in the index" in err
+
+
+def test_suggest_command(cli_index: Path) -> None:
+    code, out, _ = run("suggest", "확", "--index", str(cli_index))
+    assert code == 0
+    rows = [line.split("\t") for line in out.splitlines()]
+    assert rows and all(text.startswith("확") for text, _ in rows)
+    counts = [int(n) for _, n in rows]
+    assert counts == sorted(counts, reverse=True)
+    code, out, _ = run("suggest", "확산", "모", "--index", str(cli_index), "--json")
+    first = json.loads(out)[0]
+    assert first["text"] == "확산 모델" and first["papers"] > 0

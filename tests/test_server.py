@@ -11,9 +11,9 @@ from papersearch import PaperIndex
 from papersearch.query import MAX_QUERY_CHARS
 
 pytest.importorskip("fastapi")
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
 
-from papersearch.server import create_app  # noqa: E402
+from papersearch.server import create_app
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +91,42 @@ def test_page_needs_nothing_from_the_internet(client: TestClient) -> None:
     # built from the results; no @import or url() to another host
     assert not re.search(r"""(src|href)\s*=\s*["'](https?:)?//""", html)
     assert not re.search(r"@import|url\(\s*['\"]?(https?:)?//", html)
+
+
+def test_serve_command_listens_on_loopback(seed_index: PaperIndex) -> None:
+    """``papersearch serve`` as a user starts it: 127.0.0.1 by default, the page and the API."""
+    import json
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "papersearch.cli", "serve", "--index", str(seed_index.path),
+         "--port", str(port)], stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/stats") as response:
+                    stats = json.load(response)
+                break
+            except OSError:
+                assert server.poll() is None, server.stderr.read() if server.stderr else ""
+                assert time.monotonic() < deadline, "serve did not answer in 30 s"
+                time.sleep(0.2)
+        assert stats["papers"] == 29
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as response:
+            assert "papersearch" in response.read().decode("utf-8")
+        listening = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True,
+                                   text=True, check=False).stdout
+        if listening:  # ss is there: the socket is bound to loopback only
+            assert [line.split()[3] for line in listening.splitlines()] == [f"127.0.0.1:{port}"]
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=10)
+    assert f"http://127.0.0.1:{port}/" in err
