@@ -284,21 +284,13 @@ class PaperIndex:
                                 min_votes=min_votes, max_votes=max_votes, author=author,
                                 ranking=chosen, explain=explain, facets=facets)
 
-        def go(searcher: Any) -> SearchResult:
-            if chosen != searcher.weighting.ranking:
-                own, evaluator = self._open_searcher(chosen)
-                with own:
-                    return run_search(own, self._compiler, query, options, evaluator)
-            return run_search(searcher, self._compiler, query, options, self._local.evaluator)
-
-        result: SearchResult = self._read(go)
+        result: SearchResult = self._read(lambda searcher: self._run(searcher, query, options))
         if did_you_mean and (result.total < FEW_RESULTS or result.relaxed
                              or result.ignored_terms):
             counting = replace(options, limit=1, explain=False, facets=False)
 
             def outcome(searcher: Any, text: str) -> Outcome:
-                found = run_search(searcher, self._compiler, text, counting,
-                                   self._local.evaluator)
+                found = self._run(searcher, text, counting)
                 return (not found.relaxed and not found.ignored_terms, found.total)
 
             current = (not result.relaxed and not result.ignored_terms, result.total)
@@ -307,6 +299,15 @@ class PaperIndex:
             if suggestion is not None:
                 result = result.model_copy(update={"did_you_mean": suggestion})
         return result
+
+    def _run(self, searcher: Any, query: str, options: SearchOptions) -> SearchResult:
+        """One search with this thread's searcher, or with one of its own when ``options``
+        ask for other ranking settings (the searcher's weighting scores the postings)."""
+        if options.ranking != searcher.weighting.ranking:
+            own, evaluator = self._open_searcher(options.ranking)
+            with own:
+                return run_search(own, self._compiler, query, options, evaluator)
+        return run_search(searcher, self._compiler, query, options, self._local.evaluator)
 
     def similar(self, arxiv_id: str, limit: int = 10, *, by: SimilarBy = "text"
                 ) -> SimilarResult:
@@ -423,6 +424,7 @@ class PaperIndex:
                 searcher.close()
             self._searchers.clear()
         self._local = threading.local()
+        self._vocabulary = None
         self._ix.close()
 
     def __enter__(self) -> PaperIndex:

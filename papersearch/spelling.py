@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from papersearch.analysis import MecabTokenizer, strip_particles
+from papersearch.analysis import MecabTokenizer, normalize_text, strip_particles
 from papersearch.hangul import is_hangul
 from papersearch.vocabulary import Vocabulary
 
@@ -77,7 +77,7 @@ class Speller:
 
     def candidates(self, query: str) -> list[str]:
         """Corrected versions of ``query``, most thorough first, each different from it."""
-        tokens = query.split()
+        tokens = normalize_text(query).split()
         corrected = [self.correct_word(t) or t if _is_plain(t) else t for t in tokens]
         out = [" ".join(corrected), " ".join(self._joined(corrected)),
                " ".join(self._joined(tokens)),
