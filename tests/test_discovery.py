@@ -182,6 +182,17 @@ def test_suggest_sees_new_words_after_an_add(tmp_path: Path, write_digest: Diges
         assert [s.text for s in index.suggest("quat")] == ["quaternion"]
 
 
+def test_bullet_labels_are_not_words(tmp_path: Path, write_digest: DigestWriter) -> None:
+    write_digest("a.md", digest("2024-01-02", entry("2401.00001", "Alpha", [
+        "***What's New***: 새로운 추적 방법을 제안합니다.",
+        "***Technical Details***: 픽셀 추적 technique를 씁니다."])))
+    with PaperIndex.create(tmp_path / "ix") as index:
+        index.add(tmp_path / "digests")
+        assert [s.text for s in index.suggest("techn")] == ["technique"]
+        assert index.suggest("what") == [] and index.suggest("detail") == []
+        assert [s.text for s in index.suggest("추")] == ["추적"]
+
+
 def test_suggest_from_many_threads(seed_index: PaperIndex) -> None:
     expected = [s.text for s in seed_index.suggest("확", 5)]
     assert expected
