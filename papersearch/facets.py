@@ -7,8 +7,10 @@ of :mod:`papersearch.filtering`, so each count is what clicking that facet
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Collection
+from itertools import chain
 
 from papersearch.filtering import PaperColumns
 from papersearch.models import FacetCount, Facets, VoteBucket
@@ -23,33 +25,35 @@ TOP_AUTHORS = 10
 def count_facets(columns: PaperColumns, docs: Collection[int],
                  top_authors: int = TOP_AUTHORS) -> Facets:
     """Month, author (the ``top_authors`` most frequent) and vote-bucket counts of ``docs``."""
-    months: Counter[str] = Counter()
+    month_lists = columns.months()
+    months = Counter(chain.from_iterable(month_lists[d] for d in docs))
     authors: Counter[str] = Counter()
-    buckets = [0] * len(VOTE_BUCKETS)
-    unknown = 0
+    if top_authors > 0:
+        names = columns.authors()
+        authors = Counter(chain.from_iterable(names[d] for d in docs))
     votes = columns.votes()
-    names = columns.authors() if top_authors > 0 else None
-    for doc in docs:
-        months.update(columns.listing_months(doc))
-        if names is not None:
-            authors.update(names[doc])
-        value = votes[doc]
-        if value is None or value < 0:
-            unknown += 1
-            continue
-        for i, (low, high) in enumerate(VOTE_BUCKETS):
-            if value >= low and (high is None or value <= high):
-                buckets[i] += 1
-                break
+    by_votes = Counter(votes[d] for d in docs)
+    unknown = sum(n for v, n in by_votes.items() if v is None or v < 0)
     vote_buckets = [
-        VoteBucket(value=f"{low}+" if high is None else f"{low}-{high}", count=count,
+        VoteBucket(value=f"{low}+" if high is None else f"{low}-{high}",
+                   count=sum(n for v, n in by_votes.items()
+                             if v is not None and v >= low and (high is None or v <= high)),
                    min_votes=low, max_votes=high)
-        for (low, high), count in zip(VOTE_BUCKETS, buckets, strict=True)
+        for low, high in VOTE_BUCKETS
     ]
     return Facets(
         months=[FacetCount(value=m, count=c) for m, c in sorted(months.items(), reverse=True)],
-        authors=[FacetCount(value=a, count=c) for a, c in
-                 sorted(authors.items(), key=lambda item: (-item[1], item[0]))[:top_authors]],
+        authors=[FacetCount(value=a, count=c) for a, c in _most_common(authors, top_authors)],
         votes=vote_buckets,
         unknown_votes=unknown,
     )
+
+
+def _most_common(counts: Counter[str], n: int) -> list[tuple[str, int]]:
+    """The ``n`` highest counts, ties by name: a cut at the n-th count, then a small sort
+    (a broad query's matches have some 20,000 authors)."""
+    if n <= 0 or not counts:
+        return []
+    cut = heapq.nlargest(n, counts.values())[-1]
+    return sorted(((k, c) for k, c in counts.items() if c >= cut),
+                  key=lambda item: (-item[1], item[0]))[:n]

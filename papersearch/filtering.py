@@ -43,6 +43,7 @@ class PaperColumns:
         self._cache: dict[tuple[Any, ...], set[int]] = {}  # Whoosh takes a set, not frozenset
         self._votes_column: Any = None
         self._authors: list[tuple[str, ...]] | None = None
+        self._months: list[tuple[str, ...]] | None = None
 
     def _load(self) -> tuple[frozenset[int], list[int | None], list[int | None],
                              list[int | None]]:
@@ -113,15 +114,26 @@ class PaperColumns:
             self._authors = authors
         return self._authors
 
-    def listing_months(self, doc: int) -> set[str]:
-        """The months (``YYYY-MM``) a paper was listed in."""
-        _, _, firsts, lasts = self._load()
-        first, last = firsts[doc], lasts[doc]
-        if first is None or last is None:
-            return set()
-        if first // 100 == last // 100:
-            return {_month(first)}
-        return {_month(int(d.replace("-", ""))) for d in self._dates(doc)}
+    def months(self) -> list[tuple[str, ...]]:
+        """The months (``YYYY-MM``) each paper was listed in, by global document number.
+
+        Computed for every paper on first use, so that counting months over a
+        search's matches is one pass with no string building.
+        """
+        if self._months is None:
+            papers, _, firsts, lasts = self._load()
+            months: list[tuple[str, ...]] = [()] * len(firsts)
+            for doc in papers:
+                first, last = firsts[doc], lasts[doc]
+                if first is None or last is None:
+                    continue
+                if first // 100 == last // 100:
+                    months[doc] = (_month(first),)
+                else:
+                    months[doc] = tuple(sorted({_month(int(d.replace("-", "")))
+                                                for d in self._dates(doc)}))
+            self._months = months
+        return self._months
 
     def matching(self, since: dt.date | None, until: dt.date | None,
                  min_votes: int | None, max_votes: int | None = None,
