@@ -59,12 +59,12 @@ from papersearch.searching import (
     SortOrder,
     run_search,
 )
-from papersearch.similar import SimilarBy, find_similar
-from papersearch.spelling import FEW_RESULTS, Outcome, Speller
-from papersearch.vocabulary import Vocabulary
 
-if TYPE_CHECKING:  # indexing (digest parsing, worker pools) loads only when adding
+if TYPE_CHECKING:  # indexing, similar papers and spelling load on first use
     from papersearch.indexing import ProgressCallback
+    from papersearch.similar import SimilarBy
+    from papersearch.spelling import Outcome, Speller
+    from papersearch.vocabulary import Vocabulary
 
 # What Whoosh raises when index files are missing, truncated or garbled.
 _CORRUPTION = (OSError, EOFError, struct.error, pickle.UnpicklingError, ValueError, KeyError,
@@ -77,6 +77,10 @@ def _is_corruption(exc: Exception) -> bool:
     return isinstance(exc, _CORRUPTION) or (
         type(exc) is Exception and str(exc).startswith("Block tag error"))
 
+
+FEW_RESULTS = 3
+"""A search with fewer hits than this (or relaxed, or with ignored words) gets a
+did-you-mean suggestion, when one does better (:mod:`papersearch.spelling`)."""
 
 REBUILD_HINT = "rebuild it with: papersearch index --rebuild PATH..."
 
@@ -317,6 +321,8 @@ class PaperIndex:
         translations (:mod:`papersearch.similar`); ``by="title"`` uses only its title's
         words. Raises PaperNotFoundError for a paper the index does not hold.
         """
+        from papersearch.similar import find_similar
+
         wanted = arxiv_id.strip().lower()
         match = ARXIV_ID.match(wanted)
         wanted = match.group(1) if match else wanted
@@ -344,6 +350,8 @@ class PaperIndex:
 
     def _vocabulary_of(self, searcher: Any) -> Vocabulary:
         """The vocabulary of ``searcher``'s index version, read once and shared by threads."""
+        from papersearch.vocabulary import Vocabulary
+
         reader = searcher.reader()
         generation = reader.generation()
         cached = self._vocabulary
@@ -357,6 +365,8 @@ class PaperIndex:
             return cached[1]
 
     def _speller(self, searcher: Any) -> Speller:
+        from papersearch.spelling import Speller
+
         return Speller(self._vocabulary_of(searcher), self._compiler.tokenizer())
 
     def get(self, arxiv_id: str) -> Paper | None:

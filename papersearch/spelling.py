@@ -26,9 +26,6 @@ its count: ``difusion models`` finds thousands by ``models`` alone."""
 MIN_PAPERS_FOR_SPACING = 2
 """Words joined or split only into words at least this many papers write so."""
 
-FEW_RESULTS = 3
-"""A search with fewer hits than this (or relaxed, or with ignored words) gets a suggestion."""
-
 # A word of the query that spelling may touch: letters, digits and inner - . ' only,
 # no field prefix, quote, wildcard or operator.
 _PLAIN = re.compile(r"^[^\W_][\w.'-]*$")
