@@ -365,7 +365,7 @@ _ANALYZED_FIELDS = ("title", "summary")
 
 
 def _analyze_chunk(texts: list[tuple[str, str, tuple[str, ...]]]
-                   ) -> list[tuple[Any, Any, str, bytes]]:
+                   ) -> list[tuple[Any, Any, str, list[str]]]:
     """In a worker: the index tokens of (title, summary, labels), the summary's glossary,
     and the paper's surface words."""
     analyzer = text_analyzer()
@@ -375,7 +375,7 @@ def _analyze_chunk(texts: list[tuple[str, str, tuple[str, ...]]]
         summary_tokens, summary_words = index_tokens_and_words(
             analyzer, summary, label_spans(summary, labels))
         analyzed.append((title_tokens, summary_tokens, glossary_field(analyzer, summary),
-                         _join_words(title_words + summary_words)))
+                         title_words + summary_words))
     return analyzed
 
 
@@ -388,16 +388,23 @@ def label_spans(summary: str, labels: Iterable[str]) -> list[tuple[int, int]]:
     return spans
 
 
-def _join_words(words: list[str]) -> bytes:
-    return " ".join(dict.fromkeys(words)).encode("utf-8")
+_NAME_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
-def words_field(analyzer: Any, title: str, summary: str, labels: Iterable[str] = ()) -> bytes:
-    """The ``words`` column of a paper: its distinct surface words, space separated."""
+def words_column(words: list[str], authors: str) -> bytes:
+    """The ``words`` column of a paper: its distinct words and its authors' name words
+    (``goldstein``: an author typed with a typo is corrected too), space separated."""
+    names = [w.lower() for w in _NAME_WORD.findall(authors)]
+    return " ".join(dict.fromkeys(words + names)).encode("utf-8")
+
+
+def text_words(analyzer: Any, title: str, summary: str, labels: Iterable[str] = ()
+               ) -> list[str]:
+    """The surface words of a paper's title and summary, bullet labels left out."""
     spans = label_spans(summary, labels)
     summary_words = [t.text for t in analyzer(summary, chars=True, removestops=False)
                      if not t.stopped and not any(a <= t.startchar < b for a, b in spans)]
-    return _join_words(surface_words(analyzer, title) + summary_words)
+    return surface_words(analyzer, title) + summary_words
 
 
 def glossary_field(analyzer: Any, summary: str) -> str:
@@ -420,17 +427,17 @@ def _pretokenized(documents: list[dict[str, Any]], pool: Executor | None,
         words = words_analyzer()
         for document in documents:
             document["glossary"] = glossary_field(analyzer, document["summary"])
-            document["words"] = words_field(words, document["title"], document["summary"],
-                                            document.pop("_labels"))
+            document["words"] = words_column(
+                text_words(words, document["title"], document["summary"],
+                           document.pop("_labels")), document["authors"])
             yield document
         return
     chunks = [documents[i:i + _CHUNK_PAPERS] for i in range(0, len(documents), _CHUNK_PAPERS)]
     texts = [[(d["title"], d["summary"], d.pop("_labels")) for d in chunk] for chunk in chunks]
     for chunk, analyzed in zip(chunks, pool.map(_analyze_chunk, texts), strict=True):
-        for document, (*tokens, glossary_text, words_text) in zip(chunk, analyzed,
-                                                                   strict=True):
+        for document, (*tokens, glossary_text, words) in zip(chunk, analyzed, strict=True):
             document["glossary"] = glossary_text
-            document["words"] = words_text
+            document["words"] = words_column(words, document["authors"])
             for fieldname, field_tokens in zip(_ANALYZED_FIELDS, tokens, strict=True):
                 document[f"_stored_{fieldname}"] = document[fieldname]
                 document[fieldname] = PreTokenized(document[fieldname], field_tokens)

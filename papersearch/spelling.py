@@ -6,7 +6,7 @@ meets ``강화학습``; letters for English, ``difusion`` to ``diffusion``), kee
 its particles (``트랜스포며를`` to ``트랜스포머를``). Spacing is tried both ways:
 two words that papers write as one (``트랜스 포머``) are joined, and one unknown
 word that is two known ones is split. The caller keeps a candidate only if it
-finds more papers than the query did.
+does better than the query (:data:`Outcome`).
 """
 
 from __future__ import annotations

@@ -151,6 +151,8 @@ def test_did_you_mean_is_none_when_nothing_is_close(seed_index: PaperIndex) -> N
 
 def test_did_you_mean_on_the_seeds(seed_index: PaperIndex) -> None:
     assert seed_index.search("Binocularz").did_you_mean == "binoculars"
+    assert seed_index.search("Goldstien").did_you_mean == "goldstein"  # an author's name
+    assert [s.text for s in seed_index.suggest("goldst")] == ["goldstein"]
     assert seed_index.search("확산 모델 Binocularz").did_you_mean == "확산 모델 binoculars"
 
 
