@@ -226,6 +226,14 @@ def test_similar_on_the_seeds(seed_index: PaperIndex) -> None:
     assert seed_index.similar("arXiv:2401.12070v2", 5).hits == result.hits
 
 
+def test_similar_with_no_neighbours(tmp_path: Path, write_digest: DigestWriter) -> None:
+    write_digest("a.md", digest("2024-01-02", entry("2401.00001", "Alpha", ["확산 모델입니다."])))
+    with PaperIndex.create(tmp_path / "ix") as index:
+        index.add(tmp_path / "digests")
+        result = index.similar("2401.00001")  # every term is this paper's alone
+        assert result.hits == [] and result.terms == []
+
+
 def test_similar_unknown_paper(seed_index: PaperIndex) -> None:
     with pytest.raises(PaperNotFoundError, match=r"9999\.99999"):
         seed_index.similar("9999.99999")
