@@ -31,9 +31,7 @@ from papersearch.analysis import (
     PreTokenized,
     analyze,
     index_tokens_and_words,
-    surface_words,
     text_analyzer,
-    words_analyzer,
 )
 from papersearch.digest import find_digests, parse_digest
 from papersearch.errors import DigestError, IndexLockedError
@@ -364,11 +362,13 @@ _CHUNK_PAPERS = 64
 _ANALYZED_FIELDS = ("title", "summary")
 
 
-def _analyze_chunk(texts: list[tuple[str, str, tuple[str, ...]]]
+def _analyze_chunk(texts: list[tuple[str, str, tuple[str, ...]]], analyzer: Any = None
                    ) -> list[tuple[Any, Any, str, list[str]]]:
-    """In a worker: the index tokens of (title, summary, labels), the summary's glossary,
-    and the paper's surface words."""
-    analyzer = text_analyzer()
+    """The index tokens of (title, summary, labels), the summary's glossary, and the
+    paper's surface words: in a worker (with the default chain), or in-process with the
+    schema's ``analyzer``."""
+    if analyzer is None:
+        analyzer = text_analyzer()
     analyzed = []
     for title, summary, labels in texts:
         title_tokens, title_words = index_tokens_and_words(analyzer, title)
@@ -398,14 +398,6 @@ def words_column(words: list[str], authors: str) -> bytes:
     return " ".join(dict.fromkeys(words + names)).encode("utf-8")
 
 
-def text_words(analyzer: Any, title: str, summary: str, labels: Iterable[str] = ()
-               ) -> list[str]:
-    """The surface words of a paper's title and summary, bullet labels left out."""
-    spans = label_spans(summary, labels)
-    summary_words = [t.text for t in analyzer(summary, chars=True, removestops=False)
-                     if not t.stopped and not any(a <= t.startchar < b for a, b in spans)]
-    return surface_words(analyzer, title) + summary_words
-
 
 def glossary_field(analyzer: Any, summary: str) -> str:
     """The ``glossary`` field of a paper: the term pairs its summary glosses."""
@@ -414,27 +406,20 @@ def glossary_field(analyzer: Any, summary: str) -> str:
 
 def _pretokenized(documents: list[dict[str, Any]], pool: Executor | None,
                   analyzer: Any = None) -> Iterator[dict[str, Any]]:
-    """The documents, with title and summary analyzed by ``pool`` when there is one.
+    """The documents, with title and summary analyzed by ``pool``, or in-process with the
+    schema's ``analyzer`` when there is none.
 
     Yields each chunk as soon as its analysis is back, so the main process
     writes while the workers analyze (MeCab and the filter chain are most of
-    indexing's time; Whoosh's writer is the rest).
+    indexing's time; Whoosh's writer is the rest). Either way the tokens come
+    from one MeCab pass that also yields the surface words, and Whoosh replays them.
     """
-    if pool is None:
-        # in-process, Whoosh analyzes the text with the schema's analyzer (``analyzer``)
-        if analyzer is None and documents:
-            analyzer = text_analyzer()
-        words = words_analyzer()
-        for document in documents:
-            document["glossary"] = glossary_field(analyzer, document["summary"])
-            document["words"] = words_column(
-                text_words(words, document["title"], document["summary"],
-                           document.pop("_labels")), document["authors"])
-            yield document
-        return
     chunks = [documents[i:i + _CHUNK_PAPERS] for i in range(0, len(documents), _CHUNK_PAPERS)]
     texts = [[(d["title"], d["summary"], d.pop("_labels")) for d in chunk] for chunk in chunks]
-    for chunk, analyzed in zip(chunks, pool.map(_analyze_chunk, texts), strict=True):
+    results: Iterable[list[tuple[Any, Any, str, list[str]]]] = (
+        pool.map(_analyze_chunk, texts) if pool is not None
+        else (_analyze_chunk(text, analyzer) for text in texts))
+    for chunk, analyzed in zip(chunks, results, strict=True):
         for document, (*tokens, glossary_text, words) in zip(chunk, analyzed, strict=True):
             document["glossary"] = glossary_text
             document["words"] = words_column(words, document["authors"])
