@@ -93,10 +93,6 @@ class PaperColumns:
         """Last listing day (YYYYMMDD) by global document number (None: not a paper)."""
         return self._load()[3]
 
-    def first_dates(self) -> list[int | None]:
-        """First listing day (YYYYMMDD) by global document number (None: not a paper)."""
-        return self._load()[2]
-
     def authors(self) -> list[tuple[str, ...]]:
         """Author names by global document number (empty for other documents).
 

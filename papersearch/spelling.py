@@ -43,11 +43,6 @@ class Speller:
         self.vocabulary = vocabulary
         self.tokenizer = tokenizer
 
-    def known(self, word: str) -> bool:
-        """Whether papers use ``word`` (its particles taken off) as a word."""
-        core, _ = strip_particles(self.tokenizer, word)
-        return self.vocabulary.count(core.lower()) > 0
-
     def correct_word(self, word: str) -> str | None:
         """The closest word papers use, with ``word``'s particles; None if it is known or
         nothing is close."""
@@ -61,7 +56,7 @@ class Speller:
     def split_word(self, word: str) -> str | None:
         """An unknown Korean word as the two known words it is made of, the likeliest split."""
         core, particles = strip_particles(self.tokenizer, word)
-        if not is_hangul(core) or self.known(word):
+        if not is_hangul(core) or self.vocabulary.count(core.lower()) > 0:
             return None
         count = self.vocabulary.count
         best: tuple[int, str] | None = None
@@ -79,13 +74,8 @@ class Speller:
         out = [" ".join(corrected), " ".join(self._joined(corrected)),
                " ".join(self._joined(tokens)),
                " ".join(self.split_word(t) or t if _is_plain(t) else t for t in tokens)]
-        seen = {" ".join(tokens)}
-        unique = []
-        for candidate in out:
-            if candidate not in seen:
-                seen.add(candidate)
-                unique.append(candidate)
-        return unique
+        original = " ".join(tokens)
+        return [candidate for candidate in dict.fromkeys(out) if candidate != original]
 
     def _joined(self, tokens: list[str]) -> list[str]:
         """Adjacent Korean words joined where papers write them as one (트랜스 포머)."""
@@ -95,10 +85,10 @@ class Speller:
                     and is_hangul(token):
                 core, particles = strip_particles(self.tokenizer, out[-1] + token)
                 joined = core.lower()
-                if self.vocabulary.count(joined) >= MIN_PAPERS_FOR_SPACING and \
-                        self.vocabulary.count(joined) > min(
-                            self.vocabulary.count(out[-1].lower()),
-                            self.vocabulary.count(core[len(out[-1]):].lower())):
+                papers = self.vocabulary.count(joined)
+                if papers >= MIN_PAPERS_FOR_SPACING and papers > min(
+                        self.vocabulary.count(out[-1].lower()),
+                        self.vocabulary.count(core[len(out[-1]):].lower())):
                     out[-1] = joined + particles
                     continue
             out.append(token)
