@@ -184,6 +184,21 @@ def test_suggest_sees_new_words_after_an_add(tmp_path: Path, write_digest: Diges
         assert [s.text for s in index.suggest("quat")] == ["quaternion"]
 
 
+def test_suggest_forgets_words_of_replaced_papers(tmp_path: Path,
+                                                  write_digest: DigestWriter) -> None:
+    path = write_digest("a.md", digest("2024-01-02", entry("2401.00001", "Alpha", ["쿼터니언 신경망."]),
+                                       entry("2401.00002", "Beta", ["확산 모델."])))
+    with PaperIndex.create(tmp_path / "ix") as index:
+        index.add(path)
+        assert [s.text for s in index.suggest("쿼터")] == ["쿼터니언"]
+        path.write_text(digest("2024-01-02", entry("2401.00001", "Alpha", ["하이퍼네트워크."]),
+                               entry("2401.00002", "Beta", ["확산 모델."])), encoding="utf-8")
+        assert index.add(path).count("updated") == 1
+        assert index.suggest("쿼터") == []  # the old version of the paper is deleted
+        assert [s.text for s in index.suggest("하이퍼")] == ["하이퍼네트워크"]
+        assert [(s.text, s.papers) for s in index.suggest("확산")] == [("확산", 1)]
+
+
 def test_bullet_labels_are_not_words(tmp_path: Path, write_digest: DigestWriter) -> None:
     write_digest("a.md", digest("2024-01-02", entry("2401.00001", "Alpha", [
         "***What's New***: 새로운 추적 방법을 제안합니다.",
