@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import struct
+from collections.abc import Iterator
 from typing import Any
 
 from whoosh import query as wq
@@ -22,6 +23,20 @@ _MAX_CACHED = 64
 
 def _day_number(day: dt.date) -> int:
     return int(day.strftime("%Y%m%d"))
+
+
+def column_values(reader: Any, name: str) -> Iterator[tuple[int, Any]]:
+    """(global document number, value) for every value of the column ``name``.
+
+    Read segment by segment: a segment's column stops at its last value (one holding
+    only the meta document has none), so a column joined over segments would shift.
+    """
+    if not reader.doc_count_all():
+        return
+    for leaf, offset in reader.leaf_readers():
+        if leaf.has_column(name):
+            for i, value in enumerate(leaf.column_reader(name)):
+                yield offset + i, value
 
 
 def _month(day_number: int) -> str:
@@ -52,18 +67,12 @@ class PaperColumns:
         reader = self._searcher.reader()
         count = reader.doc_count_all()
         papers = frozenset(self._searcher.docs_for_query(wq.Term("kind", KIND_PAPER)))
-        leaves = reader.leaf_readers() if count else []
 
         def column(name: str) -> list[int | None]:
             values: list[int | None] = [None] * count
-            for leaf, offset in leaves:
-                if not leaf.has_column(name):
-                    continue
-                # Segment by segment: a segment's column stops at its last value (one
-                # holding only the meta document has none), so a joined column would shift.
-                for i, value in enumerate(leaf.column_reader(name)):
-                    if offset + i in papers:
-                        values[offset + i] = value
+            for doc, value in column_values(reader, name):
+                if doc in papers:
+                    values[doc] = value
             return values
 
         self._arrays = (papers, column("votes"), column("first_date"), column("last_date"))
@@ -102,11 +111,9 @@ class PaperColumns:
         if self._authors is None:
             reader = self._searcher.reader()
             authors: list[tuple[str, ...]] = [()] * reader.doc_count_all()
-            for leaf, offset in reader.leaf_readers() if authors else []:
-                if leaf.has_column("author_list"):
-                    for i, value in enumerate(leaf.column_reader("author_list")):
-                        if value:
-                            authors[offset + i] = tuple(value.decode("utf-8").split("\n"))
+            for doc, value in column_values(reader, "author_list"):
+                if value:
+                    authors[doc] = tuple(value.decode("utf-8").split("\n"))
             self._authors = authors
         return self._authors
 

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+from papersearch.filtering import column_values
 from papersearch.hangul import decompose, edit_distance, typing_prefixes
 
 
@@ -33,13 +34,10 @@ class Vocabulary:
     def read(cls, reader: Any) -> Vocabulary:
         """The vocabulary of an index reader (its ``words`` column, segment by segment)."""
         counts: Counter[str] = Counter()
-        for leaf, _offset in reader.leaf_readers() if reader.doc_count_all() else []:
-            if not leaf.has_column("words"):
-                continue
-            deleted = leaf.has_deletions()
-            for docnum, value in enumerate(leaf.column_reader("words")):
-                if value and not (deleted and leaf.is_deleted(docnum)):
-                    counts.update(value.decode("utf-8").split(" "))
+        deleted = reader.has_deletions()
+        for doc, value in column_values(reader, "words"):
+            if value and not (deleted and reader.is_deleted(doc)):
+                counts.update(value.decode("utf-8").split(" "))
         return cls(counts)
 
     def __len__(self) -> int:
