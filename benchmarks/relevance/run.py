@@ -233,24 +233,37 @@ def type_table(results: list[dict[str, Any]], metric: str) -> str:
     return "\n".join(lines)
 
 
+def pool(results: list[dict[str, Any]], queries: list[Query],
+         qrels: dict[str, dict[str, int]], depth: int) -> dict[str, list[str]]:
+    """Per query, the unjudged papers in the top ``depth`` of any system, by arXiv id."""
+    out: dict[str, list[str]] = {}
+    for q in queries:
+        found = {d for r in results for d in r["runs"][q.qid][:depth]}
+        unjudged = sorted(found - set(qrels.get(q.qid, {})))
+        if unjudged:
+            out[q.qid] = unjudged
+    return out
+
+
 def pool_sheet(results: list[dict[str, Any]], queries: list[Query],
                qrels: dict[str, dict[str, int]], depth: int) -> str:
-    """Unjudged papers in the top ``depth`` of any system, with their text, to judge."""
+    """Unjudged papers in the top ``depth`` of any system, with their text, to judge.
+
+    Papers are listed by arXiv id, not by system or rank, so the sheet does not say
+    which system found a paper or how high it ranked it.
+    """
     papers = {p["id"]: p for p in papers_of(CORPUS)}
     out = []
     for q in queries:
-        pool: list[str] = []
-        for r in results:
-            pool += [d for d in r["runs"][q.qid][:depth]
-                     if d not in qrels.get(q.qid, {}) and d not in pool]
-        if not pool:
+        unjudged = pool(results, [q], qrels, depth).get(q.qid)
+        if not unjudged:
             continue
         out.append(f"\n## {q.qid} [{q.type}] {q.text}")
-        for d in pool:
+        for d in unjudged:
             p = papers[d]
-            summary = re.sub(r"\s+", " ", p["summary"])[:150]
-            authors = ", ".join(p["authors"].split("\n")[:4])
-            out.append(f"{q.qid}\t{d}\t? | {p['title'].splitlines()[0][:110]} | {authors} | "
+            summary = re.sub(r"\s+", " ", p["summary"])
+            authors = ", ".join(p["authors"].split("\n")[:6])
+            out.append(f"{q.qid}\t{d}\t? | {p['title'].splitlines()[0]} | {authors} | "
                        f"{summary}")
     return "\n".join(out)
 
