@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from dataclasses import field as dataclass_field
 
 from papersearch.errors import QueryError
 from papersearch.markup import normalize_unicode
@@ -28,11 +29,16 @@ MAX_DEPTH = 16
 
 @dataclass(frozen=True)
 class Word:
-    """A word or a quoted phrase, optionally limited to one field."""
+    """A word or a quoted phrase, optionally limited to one field.
+
+    ``span`` is where its text stands in :attr:`ParsedQuery.text` (``None`` when
+    unknown), so the whole query can be analyzed at once, each word in context.
+    """
 
     text: str
     phrase: bool = False
     field: str | None = None  # an index field name (``authors``), not the prefix typed
+    span: tuple[int, int] | None = dataclass_field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,7 @@ Node = Word | Not | And | Or
 class _Lexeme:
     kind: str  # word, phrase, lparen, rparen, or, and, not, neg, field
     text: str = ""
+    start: int = -1  # where ``text`` starts in the cleaned query (words and phrases)
 
 
 @dataclass
@@ -89,7 +96,7 @@ def _lex(text: str) -> list[_Lexeme]:
         elif ch == '"':
             end = text.find('"', i + 1)
             end = n if end < 0 else end
-            out.append(_Lexeme("phrase", text[i + 1:end]))
+            out.append(_Lexeme("phrase", text[i + 1:end], i + 1))
             i = end + 1
         elif ch == "(":
             out.append(_Lexeme("lparen"))
@@ -97,7 +104,9 @@ def _lex(text: str) -> list[_Lexeme]:
         elif ch == ")":
             out.append(_Lexeme("rparen"))
             i += 1
-        elif ch == "-" and i + 1 < n and not text[i + 1].isspace() and text[i + 1] != "-":
+        elif ch == "-" and i + 1 < n and not (text[i + 1].isspace() or text[i + 1] in "-.")\
+                and not text[i + 1].isdigit():
+            # "-video" excludes; "-1" and "-0.5" are numbers
             out.append(_Lexeme("neg"))
             i += 1
         else:
@@ -117,9 +126,9 @@ def _lex(text: str) -> list[_Lexeme]:
                 if match and match.group(1).lower() in QUERY_FIELDS:
                     out.append(_Lexeme("field", QUERY_FIELDS[match.group(1).lower()]))
                     if match.group(2):
-                        out.append(_Lexeme("word", match.group(2)))
+                        out.append(_Lexeme("word", match.group(2), j - len(match.group(2))))
                 else:
-                    out.append(_Lexeme("word", word))
+                    out.append(_Lexeme("word", word, j - len(word)))
     return out
 
 
@@ -204,10 +213,13 @@ class _Parser:
                 self.notes.append("unbalanced '(' closed at the end")
             return _with_field(node, fieldname) if fieldname and node is not None else node
         if lexeme.kind in {"word", "phrase"}:
-            if not lexeme.text.strip():
+            text = lexeme.text.strip()
+            if not text:
                 return None
             self.terms += 1
-            return Word(lexeme.text.strip(), phrase=lexeme.kind == "phrase", field=fieldname)
+            start = lexeme.start + lexeme.text.index(text)
+            return Word(text, phrase=lexeme.kind == "phrase", field=fieldname,
+                        span=(start, start + len(text)))
         return None  # a stray operator where a term was expected
 
 
@@ -219,7 +231,7 @@ def _and(nodes: list[Node]) -> Node | None:
 
 def _with_field(node: Node, fieldname: str) -> Node:
     if isinstance(node, Word):
-        return node if node.field else Word(node.text, node.phrase, fieldname)
+        return node if node.field else Word(node.text, node.phrase, fieldname, node.span)
     if isinstance(node, Not):
         return Not(_with_field(node.child, fieldname))
     children = tuple(_with_field(c, fieldname) for c in node.children)
