@@ -41,6 +41,7 @@ from whoosh.lang.porter import stem as porter_stem
 from whoosh.lang.stopwords import stoplists
 from whoosh.support.charset import accent_map
 
+from papersearch.lexicon import bundled as bundled_lexicon
 from papersearch.markup import normalize_unicode
 
 # -- normalization -----------------------------------------------------------
@@ -100,20 +101,25 @@ class MecabTokenizer(Tokenizer):  # type: ignore[misc]
     (True when no space separates it from the previous token).
     """
 
-    def __init__(self, normalize: Callable[[str], str] = normalize_text) -> None:
+    def __init__(self, normalize: Callable[[str], str] = normalize_text,
+                 loanwords: bool = True) -> None:
         self.normalize = normalize
+        self.loanwords = loanwords
         self._local = threading.local()
+        self._tails: dict[str, list[Morpheme]] = {}  # what follows loanwords, read again
 
-    # Whoosh pickles analyzers with the schema: leave the tagger out.
+    # Whoosh pickles analyzers with the schema: leave the tagger and the lexicon out.
     def __getstate__(self) -> dict[str, Any]:
-        return {"normalize": self.normalize}
+        return {"normalize": self.normalize, "loanwords": self.loanwords}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
+        self.__dict__.update({"loanwords": False, **state})
         self._local = threading.local()
+        self._tails = {}
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, MecabTokenizer) and other.normalize == self.normalize
+        return (isinstance(other, MecabTokenizer) and other.normalize == self.normalize
+                and other.loanwords == self.loanwords)
 
     def __hash__(self) -> int:
         return hash(type(self))
@@ -127,22 +133,58 @@ class MecabTokenizer(Tokenizer):  # type: ignore[misc]
             tagger = self._local.tagger = _make_tagger()
         return tagger
 
+    def _reread(self, text: str) -> list[Morpheme]:
+        """MeCab's morphemes of what follows a loanword (``의``, ``를``), read after a noun
+        it knows (alone, 의 would be a noun: righteousness)."""
+        if not text:
+            return []
+        cached = self._tails.get(text)
+        if cached is not None:
+            return cached
+        found: list[Morpheme] = []
+        shift = len(_NOUN_STAND_IN)
+        cursor = 0
+        whole = _NOUN_STAND_IN + text
+        for line in self._tagger().parse(whole).split("\n"):
+            surface, sep, feature = line.partition("\t")
+            if sep:
+                start = max(whole.find(surface, cursor), cursor)
+                cursor = start + len(surface)
+                found.append((surface, feature, start - shift, cursor - shift))
+        if not found or found[0][3] != 0:  # the stand-in did not stay one word
+            found = [(text, "UNKNOWN,*,*,*,*,*,*,*", 0, len(text))]
+        else:
+            found = found[1:]
+        if len(self._tails) < 10_000:
+            self._tails[text] = found
+        return found
+
     def morphemes(self, text: str) -> Iterator[tuple[str, str, int, int]]:
-        """Yield (surface, feature string, start, end) for normalized ``text``."""
+        """Yield (surface, feature string, start, end) for normalized ``text``.
+
+        With ``loanwords``, a word of the loanword lexicon that MeCab split into
+        pieces comes out whole (:func:`keep_loanwords_whole`).
+        """
         tagger = self._tagger()
+        lexicon = bundled_lexicon() if self.loanwords else None
         for offset, piece in _chunks(text):
             if not piece.strip():
                 continue
             cursor = 0
+            found: list[Morpheme] = []
             for line in tagger.parse(piece).split("\n"):
                 surface, sep, feature = line.partition("\t")
                 if not sep:
                     continue  # "EOS" or blank
-                found = piece.find(surface, cursor)
-                if found < 0:
-                    found = cursor
-                cursor = found + len(surface)
-                yield surface, feature, offset + found, offset + cursor
+                start = piece.find(surface, cursor)
+                if start < 0:
+                    start = cursor
+                cursor = start + len(surface)
+                found.append((surface, feature, start, cursor))
+            if lexicon is not None:
+                found = keep_loanwords_whole(found, lexicon.spans(piece), piece, self._reread)
+            for surface, feature, start, end in found:
+                yield surface, feature, offset + start, offset + end
 
     def __call__(
         self,
@@ -174,6 +216,64 @@ class MecabTokenizer(Tokenizer):  # type: ignore[misc]
             previous_end = end
             pos += 1
             yield token
+
+
+Morpheme = tuple[str, str, int, int]
+"""(surface, MeCab feature string, start, end) of one morpheme."""
+
+LOANWORD_KIND = "Loanword"
+"""The ``kind`` of a token the loanword lexicon kept whole."""
+_NOUN_STAND_IN = "모델"
+"""A noun MeCab knows, put before a loanword's particles when they are read again."""
+
+
+def keep_loanwords_whole(morphemes: list[Morpheme], spans: list[tuple[int, int]],
+                         text: str, reread: Callable[[str], list[Morpheme]]
+                         ) -> list[Morpheme]:
+    """``morphemes`` of ``text`` with the pieces of each loanword span merged into one.
+
+    A span must begin where a morpheme begins. A morpheme that starts with the span
+    and runs past it is a longer word MeCab knows (메시지, not 메시 + 지): that span is
+    left alone. Otherwise the span becomes one noun (``NNG``) of kind
+    :data:`LOANWORD_KIND`, and the rest of its word (its particles: ``의``, ``를``)
+    is read again by ``reread`` (which gives offsets within the string it is given):
+    MeCab, lost in the chopped pieces, often glues a piece to the particle (모노 +
+    큘러의) or reads the particle as a noun (의: righteousness). A span MeCab already
+    reads as one morpheme keeps MeCab's analysis.
+    """
+    if not spans:
+        return morphemes
+    starts = {a for a, _ in spans}
+    out: list[Morpheme] = []
+    i, n = 0, len(morphemes)
+    for start, end in spans:
+        while i < n and morphemes[i][3] <= start:
+            out.append(morphemes[i])
+            i += 1
+        if i == n or morphemes[i][2] != start:
+            continue  # the span starts inside a morpheme: leave it to MeCab
+        j = i
+        while j < n and morphemes[j][3] <= end:
+            j += 1
+        if j < n and morphemes[j][2] == start:
+            continue  # a longer word MeCab knows
+        if j - i == 1 and (j == n or morphemes[j][2] >= end):
+            continue  # MeCab has it as one morpheme already
+        word = text[start:end]
+        out.append((word, f"NNG,*,*,{word},{LOANWORD_KIND},*,*,*", start, end))
+        rest = end
+        if end not in starts:  # the rest of the word, unless another loanword follows
+            while rest < len(text) and "\uac00" <= text[rest] <= "\ud7a3":
+                rest += 1
+        k = j
+        while k < n and morphemes[k][2] < rest:
+            rest = max(rest, morphemes[k][3])
+            k += 1
+        out.extend((surface, feature, end + a, end + b)
+                   for surface, feature, a, b in reread(text[end:rest]))
+        i = k
+    out.extend(morphemes[i:])
+    return out
 
 
 def _new_token(text: str, pos: int, startchar: int, endchar: int, *, positions: bool,
@@ -298,7 +398,8 @@ class DecompoundFilter(Filter):  # type: ignore[misc]
     """Split compounds into parts, keep inflected words' stems.
 
     - Korean compound nouns (``인공지능`` = 인공 + 지능): index mode emits the whole
-      and the parts, query mode only the parts, which every indexed form has.
+      and the parts, query mode only the parts, which every indexed form has; but
+      the whole when a part is one syllable (``구글`` = 구 + 글), too vague alone.
     - Technical terms from JoinTechTermsFilter (``GPT-4V``): index mode emits the
       whole form and every part, query mode only the whole form.
     - Inflected and pre-analysed words (``보였`` = 보이 + 었): their morphemes,
@@ -332,6 +433,11 @@ class DecompoundFilter(Filter):  # type: ignore[misc]
                 yield _clone(token, token.text, kind=None, tag=token.tag.split("+")[0])
             elif kind in {"Compound", "Inflect", "Preanalysis"} and token.expr:
                 morphemes = _expr_morphemes(token.expr)
+                if kind == "Compound" and query and any(len(m) < 2 for m, _ in morphemes):
+                    # 구글 = 구 + 글, 가중치 = 가중 + 치: a one-syllable part is a poor
+                    # search term on its own; the whole is indexed too, so ask for it.
+                    yield _clone(token, token.text, kind=None, tag=token.tag.split("+")[0])
+                    continue
                 if kind == "Compound" and not query:
                     yield _clone(token, token.text, kind=None, tag=token.tag.split("+")[0])
                 for i, (surface, tag) in enumerate(morphemes):
@@ -490,14 +596,15 @@ class TextAnalyzer(CompositeAnalyzer):  # type: ignore[misc]
 
 
 def text_analyzer(stoptags: Iterable[str] = DEFAULT_STOP_TAGS,
-                  compounds: bool = True) -> TextAnalyzer:
+                  compounds: bool = True, loanwords: bool = True) -> TextAnalyzer:
     """The chain for titles and summaries (Korean and English alike).
 
     The defaults are the ones the relevance benchmark chose; the parameters exist
-    so that it can compare the alternatives.
+    so that it can compare the alternatives. ``loanwords`` keeps the words of the
+    loanword lexicon whole (:mod:`papersearch.lexicon`).
     """
     return TextAnalyzer(
-        MecabTokenizer(),
+        MecabTokenizer(loanwords=loanwords),
         JoinTechTermsFilter(),
         DecompoundFilter(compounds),
         PosStopFilter(stoptags),
@@ -509,9 +616,10 @@ def text_analyzer(stoptags: Iterable[str] = DEFAULT_STOP_TAGS,
 
 
 def plain_text_analyzer() -> TextAnalyzer:
-    """The text chain as plain mecab-ko-dic splits words: what a first BM25 over MeCab
-    morphemes would use (the relevance benchmark's strongest simple competitor)."""
-    return text_analyzer()
+    """The text chain as plain mecab-ko-dic splits words, no loanword lexicon: what a
+    first BM25 over MeCab morphemes would use (the relevance benchmark's strongest
+    simple competitor)."""
+    return text_analyzer(loanwords=False)
 
 
 # -- surface words (the vocabulary behind suggestions and did-you-mean) -----------

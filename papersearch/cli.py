@@ -223,6 +223,7 @@ def search_json(result: SearchResult) -> dict[str, Any]:
         "query": result.query,
         "total": result.total,
         "relaxed": result.relaxed,
+        "partial": result.partial,
         "ignored_terms": result.ignored_terms,
         "notes": result.notes,
         "did_you_mean": result.did_you_mean,
@@ -242,6 +243,7 @@ def hits_json(hits: list[Hit]) -> list[dict[str, Any]]:
             "vote_factor": round(h.vote_factor, 4), "snippet": h.snippet,
             "snippet_highlights": [list(s) for s in h.snippet_highlights],
             "title_highlights": [list(s) for s in h.title_highlights],
+            "partial": h.partial,
             **({"explanation": h.explanation.model_dump(mode="json")}
                if h.explanation is not None else {}),
         }
@@ -300,7 +302,9 @@ def explanation_lines(e: Explanation) -> list[str]:
              + (f" × coordination {e.coordination:.2f} ({e.matched_clauses} of {e.clauses} "
                 "words)" if e.clauses else "")]
     for term in sorted(e.terms, key=lambda t: -t.score):
-        origin = f"  (translation of {term.translation_of})" if term.translation_of else ""
+        origin = (f"  (spelling of {term.translation_of}, via {term.via})" if term.via
+                  else f"  (translation of {term.translation_of})" if term.translation_of
+                  else "  (optional)" if term.optional else "")
         lines.append(f"  {term.field:<8} {_pad(term.text, 24)} {term.score:6.2f}{origin}")
     votes = "unknown" if e.votes is None else str(e.votes)
     lines.append(f"× vote factor {e.vote_factor:.3f} ({votes} votes) = {e.score:.2f}")
@@ -310,7 +314,7 @@ def explanation_lines(e: Explanation) -> list[str]:
 def _print_result(result: SearchResult) -> None:
     colour = sys.stdout.isatty()
     for note in result.notes:
-        click.echo(f"(query read leniently: {note})", err=True)
+        click.echo(f"({note})", err=True)
     if result.ignored_terms:
         click.echo(f"(not found anywhere, ignored: {', '.join(result.ignored_terms)})", err=True)
     if result.relaxed:
@@ -320,9 +324,19 @@ def _print_result(result: SearchResult) -> None:
     if not result.hits:
         click.echo(f"No papers found for {result.query!r}.")
         return
+    tiered = not result.relaxed and any(h.partial for h in result.hits) and all(
+        a.partial <= b.partial for a, b in zip(result.hits, result.hits[1:], strict=False))
     for rank, hit in enumerate(result.hits, start=1):
+        if tiered and hit.partial and (rank == 1 or not result.hits[rank - 2].partial):
+            click.echo("-- papers below match only part of the query --\n")
         _print_hit(rank, hit, colour)
-    click.echo(f"{len(result.hits)} of {result.total} papers.")
+    whole = sum(not h.partial for h in result.hits)
+    if result.partial and not result.relaxed:
+        click.echo(f"{len(result.hits)} shown: {whole} of {result.total} papers matching the "
+                   f"whole query, {len(result.hits) - whole} of {result.partial} matching part "
+                   "of it.")
+    else:
+        click.echo(f"{len(result.hits)} of {result.total} papers.")
 
 
 def _print_facets(facets: Facets, shown: int = 8) -> None:

@@ -28,14 +28,17 @@ from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from whoosh import query as wq
 from whoosh.scoring import BM25FScorer, bm25
 
+from papersearch.bm25f import FieldsTerm, normalized_tf, statistics
 from papersearch.coordination import CoordinatedOr
 from papersearch.filtering import PaperColumns
 from papersearch.ranking import vote_factor
+
+T = TypeVar("T")
 
 Scores = dict[int, float]
 """Global document number -> text score (before the vote factor)."""
@@ -111,6 +114,15 @@ class Evaluator:
         self.columns = columns or PaperColumns(searcher)
         self.cache = PostingsCache(max_postings)
         self._reader = searcher.reader()
+        self._derived: dict[str, Any] = {}
+
+    def derived(self, name: str, make: Callable[[], T]) -> T:
+        """A value computed once per searcher (this evaluator's index version), such as the
+        glossary lookups of :mod:`papersearch.expansion`."""
+        found = self._derived.get(name)
+        if found is None:
+            found = self._derived[name] = make()
+        return found
 
     # -- leaves ------------------------------------------------------------------------
 
@@ -151,6 +163,42 @@ class Evaluator:
                 matcher.next()
         return Postings(docs, scores)
 
+    def fields_term(self, q: FieldsTerm) -> Postings:
+        """A term's BM25F postings across fields (:mod:`papersearch.bm25f`), boost 1."""
+        return self.cache.get(q.key(), lambda: self._read_fields_term(q))
+
+    def _read_fields_term(self, q: FieldsTerm) -> Postings:
+        found: dict[int, list[tuple[int, float, float]]] = {}
+        in_field: list[array[int]] = [array("i") for _ in q.fieldnames]
+        for subsearcher, offset in self.searcher.leaf_searchers():
+            reader = subsearcher.reader()
+            length = subsearcher.doc_field_length
+            for i, name in enumerate(q.fieldnames):
+                if (name, q.text) not in reader:
+                    continue
+                matcher = reader.postings(name, q.text)
+                while matcher.is_active():
+                    docnum = matcher.id()
+                    found.setdefault(docnum + offset, []).append(
+                        (i, matcher.weight(), length(docnum, name, 1)))
+                    in_field[i].append(docnum + offset)
+                    matcher.next()
+        for name, docs in zip(q.fieldnames, in_field, strict=True):
+            # which documents have the term in each field, for contains() (highlighting)
+            self.cache.get(("docs", name, q.text), _postings_of(docs))
+        if not found:
+            return EMPTY
+        stats = statistics(self.searcher, q, df=len(found))
+        docs, scores = array("i"), array("d")
+        for docnum in sorted(found):
+            pseudo = 0.0
+            for i, tf, field_length in found[docnum]:
+                boost, b, average = stats.fields[i]
+                pseudo += normalized_tf(tf, field_length, boost, b, average)
+            docs.append(docnum)
+            scores.append(stats.score(pseudo))
+        return Postings(docs, scores)
+
     def phrase(self, q: wq.Phrase) -> Postings:
         """Where Whoosh's phrase matcher finds the phrase, and its score there (boost 1).
 
@@ -187,6 +235,8 @@ class Evaluator:
         weight *= q.boost
         if isinstance(q, wq.Term):
             _add_postings(acc, self.term(q.fieldname, q.text), weight)
+        elif isinstance(q, FieldsTerm):
+            _add_postings(acc, self.fields_term(q), weight)
         elif isinstance(q, wq.Phrase):
             _add_postings(acc, self.phrase(q), weight)
         elif isinstance(q, CoordinatedOr):
@@ -262,7 +312,8 @@ class Evaluator:
     def contains(self, fieldname: str, text: str, docnum: int) -> bool:
         """Whether a document has a term, from the cached postings; True when not cached
         (the caller then reads the postings itself)."""
-        postings = self.cache.peek(("term", fieldname, text))
+        postings = (self.cache.peek(("term", fieldname, text))
+                    or self.cache.peek(("docs", fieldname, text)))
         if postings is None:
             return True
         docs = postings.docs
@@ -272,11 +323,20 @@ class Evaluator:
     # -- the top of a search -------------------------------------------------------------
 
     def matches_anything(self, q: wq.Query) -> bool:
+        """Whether ``q`` matches any document (from postings alone where it can)."""
+        if isinstance(q, wq.Term):
+            return len(self.term(q.fieldname, q.text)) > 0
+        if isinstance(q, FieldsTerm):
+            return len(self.fields_term(q)) > 0
+        if type(q) is wq.Or and not (q.minmatch or q.scale):
+            return any(self.matches_anything(child) for child in q.subqueries)
         return bool(self.scores(q))
 
     def top(self, q: wq.Query, limit: int, vote_weight: float,
-            allowed: set[int] | None = None, sort: str = "relevance") -> Ranked:
-        """The best ``limit`` documents of ``q`` among ``allowed`` (all when None).
+            allowed: set[int] | None = None, sort: str = "relevance",
+            exclude: Collection[int] = ()) -> Ranked:
+        """The best ``limit`` documents of ``q`` among ``allowed`` (all when None), less
+        those in ``exclude``.
 
         Scores are final (text score times vote factor). ``sort`` ``votes`` or ``date``
         orders by that column (newest, most voted first) and then by score. Ties go to
@@ -285,6 +345,8 @@ class Evaluator:
         found = self.scores(q)
         if allowed is not None:
             found = {d: s for d, s in found.items() if d in allowed}
+        if exclude:
+            found = {d: s for d, s in found.items() if d not in exclude}
         limit = max(1, limit)
         if sort == "relevance":
             best = self._best(found, limit, vote_weight)
@@ -323,6 +385,11 @@ class Evaluator:
         bound = 1.0 + vote_weight
         contenders = [(d, s) for d, s in found.items() if s * bound >= threshold]
         return heapq.nsmallest(limit, self._final(contenders, vote_weight), key=_by_score)
+
+
+def _postings_of(docs: array[int]) -> Callable[[], Postings]:
+    """A cache entry of documents alone (no scores)."""
+    return lambda: Postings(docs, array("d"))
 
 
 def _by_score(item: tuple[int, float]) -> tuple[float, int]:

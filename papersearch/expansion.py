@@ -10,7 +10,7 @@ soft AND of :mod:`papersearch.coordination`. The longest entry wins
 (``대형 언어 모델`` before ``언어 모델``).
 
 Translations come from the index's mined glossary and from the curated
-:data:`~papersearch.glossary.LOANWORDS`. A mined translation is used when at
+loanword lexicon (:mod:`papersearch.lexicon`). A mined translation is used when at
 least ``min_papers`` papers gloss it so and at least a third as many as gloss
 the entry's most common translation (``확산 모델``: diffusion model, 77 papers;
 not DM, 11) and by at least 1% of the papers that use the entry (:data:`MIN_SHARE`).
@@ -27,31 +27,46 @@ from whoosh import query as wq
 from papersearch import glossary
 from papersearch.explain import mark_translation
 from papersearch.glossary import Terms
+from papersearch.lexicon import Entry
+from papersearch.lexicon import bundled as bundled_lexicon
 from papersearch.ranking import Ranking
+from papersearch.schema import KIND_PAPER
 
 MIN_PAPERS = 2
 """Papers that must gloss a pair alike before a query trusts it."""
 MAX_TRANSLATIONS = 3
 """Translations used per entry (the most common ones)."""
+MAX_CACHED = 20_000
+"""Lookups a Glossary remembers (it lives as long as its searcher)."""
+MAX_VARIANTS = 3
+"""Other spellings used per entry, reached through its translations."""
 DOMINANCE = 1 / 3
 """A mined translation needs at least this share of the papers of the entry's top one."""
 MIN_SHARE = 0.01
 """...and this share of the papers whose summaries use the entry at all: a gloss must be a
 habit of the digests, not an accident (학습 is glossed "pre-training" 4 times in 2,293
 papers; 강화 학습 "RL" 94 times in 774)."""
+MAX_SHARE = 0.25
+"""A one-term translation found in more than this share of the papers is not used..."""
+MIN_PAPERS_FOR_SHARE = 200
+"""...in an index of at least this many papers (in a handful, every word is common)."""
 EXPANDED_FIELDS = ("title", "summary")
 
 
 class Loanwords:
-    """:data:`~papersearch.glossary.LOANWORDS`, analyzed once, looked up both ways."""
+    """The loanword lexicon's pairs (:mod:`papersearch.lexicon`), analyzed once, looked up
+    both ways: Korean spelling to English and English to every Korean spelling."""
 
-    def __init__(self, analyze: Callable[[str], list[str]]) -> None:
+    def __init__(self, analyze: Callable[[str], list[str]],
+                 entries: Sequence[Entry] | None = None) -> None:
         self.table: dict[Terms, list[Terms]] = {}
-        for korean, english in glossary.LOANWORDS.items():
-            ko, en = tuple(analyze(korean)), tuple(analyze(english))
+        for entry in bundled_lexicon().entries if entries is None else entries:
+            ko, en = tuple(analyze(entry.korean)), tuple(analyze(entry.english))
             if ko and en and ko != en:
-                self.table.setdefault(ko, []).append(en)
-                self.table.setdefault(en, []).append(ko)
+                for key, value in ((ko, en), (en, ko)):
+                    found = self.table.setdefault(key, [])
+                    if value not in found:
+                        found.append(value)
 
     def get(self, terms: Terms) -> list[Terms]:
         return self.table.get(terms, [])
@@ -69,8 +84,36 @@ class Glossary:
     def translations(self, terms: Terms) -> list[Terms]:
         cached = self._cache.get(terms)
         if cached is None:
+            if len(self._cache) > MAX_CACHED:
+                self._cache.clear()
             cached = self._cache[terms] = self._lookup(terms)
         return cached
+
+    def variants(self, terms: Terms) -> list[Terms]:
+        """Other spellings of ``terms`` in the same language, found through a shared
+        translation: 라벨 -> label -> 레이블, 단안 -> monocular -> 모노큘러,
+        파운데이션 모델 -> foundation model -> 기초 모델. At most :data:`MAX_VARIANTS`."""
+        key = ("\x00variants", *terms)
+        cached = self._cache.get(key)
+        if cached is None:
+            direct = self.translations(terms)
+            side = glossary.side_of(terms)
+            cached = []
+            for bridge in direct:
+                for other in self.translations(bridge):
+                    if (other != terms and other not in direct and other not in cached
+                            and glossary.side_of(other) == side
+                            and (len(terms) > 1 or len(other) == 1)):
+                        cached.append(other)
+            cached = self._cache[key] = cached[:MAX_VARIANTS]
+        return cached
+
+    def bridge(self, terms: Terms, variant: Terms) -> Terms | None:
+        """The translation through which ``variant`` was reached from ``terms``."""
+        for bridge in self.translations(terms):
+            if variant in self.translations(bridge):
+                return bridge
+        return None
 
     def _live_papers(self, key: str) -> int:
         """Papers whose glossary has ``key``, not counting deleted ones.
@@ -103,7 +146,17 @@ class Glossary:
         # One term is not expanded into several: that is an acronym's long form (LLM:
         # 대형 언어 모델), which the digests write next to it anyway, and matching the
         # phrase would walk most of the index (on the benchmark: better without).
-        return [t for t in out if t != terms and (len(terms) > 1 or len(t) == 1)]
+        return [t for t in out if t != terms and (len(terms) > 1 or len(t) == 1)
+                and not self._everywhere(t)]
+
+    def _everywhere(self, terms: Terms) -> bool:
+        """Whether a one-term translation is in so many papers (:data:`MAX_SHARE`) that it
+        tells them apart no better than no translation (모델 -> model: a third of all)."""
+        if len(terms) != 1:
+            return False
+        papers = self.reader.doc_frequency("kind", KIND_PAPER)
+        most = max(int(self.reader.doc_frequency(f, terms[0])) for f in EXPANDED_FIELDS)
+        return bool(papers >= MIN_PAPERS_FOR_SHARE and most > MAX_SHARE * papers)
 
 
 @dataclass(frozen=True)
@@ -115,14 +168,22 @@ class Clause:
     terms: Terms | None = None  # None: a phrase, a field-limited word, a group, a negation
 
 
-def translation_query(terms: Terms, ranking: Ranking, source: str = "") -> wq.Query:
-    """A translation in title and summary, weighted below the user's own words.
+def translation_query(terms: Terms, ranking: Ranking, source: str = "",
+                      weight: float = 1.0, via: Terms | None = None) -> wq.Query:
+    """A translation in title and summary, weighted below the user's own words
+    (``Ranking.expansion_weight``, times ``weight``).
 
-    Tagged with ``source`` (the words the user typed) for explanations.
+    Tagged with ``source`` (the words the user typed) for explanations, and with the
+    translation ``via`` which a variant spelling was reached.
     """
+    if ranking.bm25f and len(terms) == 1:
+        combined = ranking.fields_term(terms[0], EXPANDED_FIELDS,
+                                       ranking.expansion_weight * weight)
+        return mark_translation(combined, source, terms[0],
+                                " ".join(via) if via is not None else None)
     per_field: list[wq.Query] = []
     for fieldname in EXPANDED_FIELDS:
-        boost = ranking.boost(fieldname) * ranking.expansion_weight
+        boost = ranking.boost(fieldname) * ranking.expansion_weight * weight
         if len(terms) == 1:
             per_field.append(wq.Term(fieldname, terms[0], boost=boost))
         else:
@@ -130,17 +191,31 @@ def translation_query(terms: Terms, ranking: Ranking, source: str = "") -> wq.Qu
             per_field.append(wq.Phrase(fieldname, list(terms), slop=2, boost=boost))
     either = wq.Or(per_field)
     either.matcher_type = wq.Or.DEFAULT_MATCHER
-    return mark_translation(either, source, " ".join(terms))
+    return mark_translation(either, source, " ".join(terms),
+                            " ".join(via) if via is not None else None)
+
+
+def alternatives(terms: Terms, lookup: Glossary, ranking: Ranking, source: str = ""
+                 ) -> list[wq.Query]:
+    """The queries of ``terms``' translations and, weighted ``Ranking.variant_weight``
+    lower, of its other spellings (:meth:`Glossary.variants`)."""
+    if ranking.expansion_weight <= 0:
+        return []
+    out = [translation_query(t, ranking, source=source) for t in lookup.translations(terms)]
+    if ranking.variant_weight > 0:
+        out += [translation_query(v, ranking, source=source, weight=ranking.variant_weight,
+                                  via=lookup.bridge(terms, v))
+                for v in lookup.variants(terms)]
+    return out
 
 
 def with_translations(query: wq.Query, terms: Terms, lookup: Glossary,
                       ranking: Ranking, source: str = "") -> wq.Query:
-    """One word's query, OR its translations (the word unchanged if it has none)."""
-    translations = lookup.translations(terms) if ranking.expansion_weight > 0 else []
-    if not translations:
+    """One word's query, OR its translations and variants (unchanged if it has none)."""
+    others = alternatives(terms, lookup, ranking, source)
+    if not others:
         return query
-    either = wq.Or([query, *(translation_query(t, ranking, source=source)
-                             for t in translations)])
+    either = wq.Or([query, *others])
     either.matcher_type = wq.Or.DEFAULT_MATCHER
     return either
 
@@ -168,10 +243,10 @@ def expand(clauses: Sequence[Clause], lookup: Glossary, ranking: Ranking,
         if span is None:
             i += 1
             continue
-        count, translations = span
+        count, terms = span
         source = " ".join(c.text for c in clauses[i:i + count])
-        alternatives = [translation_query(t, ranking, source=source) for t in translations]
-        either = alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
+        others = alternatives(terms, lookup, ranking, source)
+        either = others[0] if len(others) == 1 else wq.Or(others)
         either.matcher_type = wq.Or.DEFAULT_MATCHER
         extras.append((either, tuple(range(i, i + count))))
         i += count
@@ -179,8 +254,8 @@ def expand(clauses: Sequence[Clause], lookup: Glossary, ranking: Ranking,
 
 
 def _longest_entry(clauses: Sequence[Clause], start: int, lookup: Glossary,
-                   max_span: int) -> tuple[int, list[Terms]] | None:
-    """How many clauses from ``start`` name the longest glossary entry, and its translations."""
+                   max_span: int) -> tuple[int, Terms] | None:
+    """How many clauses from ``start`` name the longest glossary entry, and its terms."""
     span: list[Clause] = []
     for clause in clauses[start:start + max_span]:
         if clause.terms is None:
@@ -188,9 +263,7 @@ def _longest_entry(clauses: Sequence[Clause], start: int, lookup: Glossary,
         span.append(clause)
     while len(span) > 1:  # one word's own translations are the compiler's (any word, anywhere)
         terms = tuple(t for c in span for t in c.terms or ())
-        if 0 < len(terms) <= max_span:
-            translations = lookup.translations(terms)
-            if translations:
-                return len(span), translations
+        if 0 < len(terms) <= max_span and lookup.translations(terms):
+            return len(span), terms
         span.pop()
     return None

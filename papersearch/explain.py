@@ -4,9 +4,11 @@ A paper's text score is what Whoosh's matchers add up for it: the BM25F score
 of every query term (or phrase) it contains, each with its field's boost (and,
 for a glossary translation, the expansion weight), multiplied by the
 coordination factor when the query asked for most of its words
-(:mod:`papersearch.coordination`). The final score multiplies that by the vote
-factor (:mod:`papersearch.ranking`). :func:`explain` replays the query's leaf
-matchers on the one document to say which terms matched and what each added.
+(:mod:`papersearch.coordination`), plus the scores of the query's optional intent
+words (:mod:`papersearch.intent`), which coordination does not scale. The final
+score multiplies that by the vote factor (:mod:`papersearch.ranking`).
+:func:`explain` replays the query's leaf matchers on the one document to say which
+terms matched and what each added.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 from whoosh import query as wq
 
+from papersearch.bm25f import FieldsTerm
 from papersearch.coordination import CoordinatedOr
 from papersearch.models import Explanation, TermScore
 from papersearch.ranking import Ranking, vote_factor
@@ -24,11 +27,13 @@ TRANSLATION_ATTR = "papersearch_translation"
 """Set on the queries of a glossary translation: ``(the user's words, the translation)``."""
 
 
-def mark_translation(q: wq.Query, source: str, translation: str) -> wq.Query:
-    """Tag ``q`` (and its leaves) as the translation ``translation`` of ``source``."""
+def mark_translation(q: wq.Query, source: str, translation: str,
+                     via: str | None = None) -> wq.Query:
+    """Tag ``q`` (and its leaves) as the translation ``translation`` of ``source``, or
+    as its other spelling reached ``via`` a translation."""
     for leaf in _walk(q):
-        setattr(leaf, TRANSLATION_ATTR, (source, translation))
-    setattr(q, TRANSLATION_ATTR, (source, translation))
+        setattr(leaf, TRANSLATION_ATTR, (source, translation, via))
+    setattr(q, TRANSLATION_ATTR, (source, translation, via))
     return q
 
 
@@ -44,7 +49,7 @@ def _leaves(q: wq.Query) -> Iterator[wq.Query]:
         yield from _leaves(q.a)
     elif isinstance(q, wq.Not):
         return
-    elif isinstance(q, (wq.Term, wq.Phrase)):
+    elif isinstance(q, (wq.Term, wq.Phrase, FieldsTerm)):
         yield q
     else:
         for child in q.children():
@@ -52,7 +57,15 @@ def _leaves(q: wq.Query) -> Iterator[wq.Query]:
 
 
 def _positive(q: wq.Query) -> wq.Query:
-    return _positive(q.a) if isinstance(q, wq.AndNot) else q
+    """The required part of a query: less its exclusions and its optional intent words."""
+    return _positive(q.a) if isinstance(q, (wq.AndNot, wq.AndMaybe)) else q
+
+
+def _optional(q: wq.Query) -> wq.Query | None:
+    """The optional part of a query (its intent words), if it has one."""
+    if isinstance(q, wq.AndNot):
+        return _optional(q.a)
+    return q.b if isinstance(q, wq.AndMaybe) else None
 
 
 def _matches(q: wq.Query, searcher: Any, context: Any, docnum: int) -> tuple[bool, float]:
@@ -68,23 +81,28 @@ def explain(searcher: Any, q: wq.Query, docnum: int, votes: int | None,
             ranking: Ranking) -> Explanation:
     """How ``q`` scored document ``docnum`` of ``searcher`` (top-level document number)."""
     context = searcher.context()
+    positive = _positive(q)
+    optional = _optional(q)
     # Every occurrence counts, as in the matchers: a translation of several words sits
     # in each of their clauses with a share of the weight.
-    scores: dict[tuple[str, str, str | None], float] = {}
-    for leaf in _leaves(q):
-        matched, score = _matches(leaf, searcher, context, docnum)
-        if not matched:
-            continue
-        words = " ".join(leaf.words) if isinstance(leaf, wq.Phrase) else str(leaf.text)
-        source = getattr(leaf, TRANSLATION_ATTR, None)
-        key = (str(leaf.fieldname), words, source[0] if source else None)
-        scores[key] = scores.get(key, 0.0) + score
-    terms = [TermScore(field=f, text=t, score=v, translation_of=src)
-             for (f, t, src), v in scores.items()]
+    scores: dict[tuple[str, str, str | None, str | None, bool], float] = {}
+    for part, is_optional in ((positive, False), (optional, True)):
+        for leaf in _leaves(part) if part is not None else ():
+            matched, score = _matches(leaf, searcher, context, docnum)
+            if not matched:
+                continue
+            words = " ".join(leaf.words) if isinstance(leaf, wq.Phrase) else str(leaf.text)
+            source = getattr(leaf, TRANSLATION_ATTR, None)
+            fieldname = ("+".join(leaf.fieldnames) if isinstance(leaf, FieldsTerm)
+                         else str(leaf.fieldname))
+            key = (fieldname, words, source[0] if source else None,
+                   source[2] if source else None, is_optional)
+            scores[key] = scores.get(key, 0.0) + score
+    terms = [TermScore(field=f, text=t, score=v, translation_of=src, via=via, optional=o)
+             for (f, t, src, via, o), v in scores.items()]
     fields: dict[str, float] = {}
     for term in terms:
         fields[term.field] = fields.get(term.field, 0.0) + term.score
-    positive = _positive(q)
     clauses = matched_clauses = 0
     coordination = 1.0
     if isinstance(positive, CoordinatedOr):
@@ -96,7 +114,8 @@ def explain(searcher: Any, q: wq.Query, docnum: int, votes: int | None,
         matched_clauses = bin(covered).count("1")
         coordination = (matched_clauses / clauses) ** positive.power if clauses else 1.0
     factor = vote_factor(votes, ranking.vote_weight)
-    text_score = sum(fields.values()) * coordination
+    # coordination scales the words the query needs, not its optional intent words
+    text_score = sum(t.score * (1.0 if t.optional else coordination) for t in terms)
     return Explanation(fields=fields, terms=terms, clauses=clauses,
                        matched_clauses=matched_clauses, coordination=coordination,
                        votes=votes, vote_factor=factor, text_score=text_score,

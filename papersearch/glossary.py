@@ -9,9 +9,9 @@ digests are added, loses a paper's pairs when the paper goes, and commits with
 everything else. A pair counts once per paper that writes it; the query side
 trusts pairs at least ``min_papers`` papers agree on.
 
-:data:`LOANWORDS` adds what mining cannot see: Korean spellings of English terms
-(``트랜스포머``, ``렉티파이드 플로우``) that the digests rarely write, because they
-write the English.
+The loanword lexicon (:mod:`papersearch.lexicon`) adds what mining cannot see:
+Korean spellings of English terms (``트랜스포머``, ``렉티파이드``) that the digests
+rarely gloss, because they write the English.
 
 How many Korean terms a gloss names is read from its English side: as many as
 the English has content words (``보상 모델(Reward Model)``: two), or for a lone
@@ -39,107 +39,6 @@ _ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9]{0,2}[A-Z0-9]s?$")
 _KOREAN_WORD = re.compile(r"^[\uac00-\ud7a3][\uac00-\ud7a3\w·-]*$")
 _ENGLISH_WORD = re.compile(r"^[A-Za-z][A-Za-z0-9'.+-]*$")
 _ALTERNATIVES = re.compile(r"\s*[,;/]\s*|\s+또는\s+|\s+or\s+")
-
-# Korean spellings of English ML terms, and the English they stand for. The
-# digests mostly write these in English; a reader types them as heard.
-LOANWORDS: dict[str, str] = {
-    "트랜스포머": "transformer",
-    "트랜스포머스": "transformers",
-    "디퓨전": "diffusion",
-    "디퓨전 모델": "diffusion model",
-    "스테이블 디퓨전": "stable diffusion",
-    "렉티파이드 플로우": "rectified flow",
-    "플로우 매칭": "flow matching",
-    "스페큘러티브 디코딩": "speculative decoding",
-    "맘바": "mamba",
-    "컨트롤넷": "controlnet",
-    "할루시네이션": "hallucination",
-    "디스틸레이션": "distillation",
-    "파운데이션 모델": "foundation model",
-    "체인 오브 소트": "chain-of-thought",
-    "체인오브소트": "chain-of-thought",
-    "퀀타이제이션": "quantization",
-    "어텐션": "attention",
-    "셀프 어텐션": "self-attention",
-    "임베딩": "embedding",
-    "토크나이저": "tokenizer",
-    "토크나이제이션": "tokenization",
-    "파인튜닝": "fine-tuning",
-    "파인 튜닝": "fine-tuning",
-    "프롬프트": "prompt",
-    "프롬프팅": "prompting",
-    "에이전트": "agent",
-    "벤치마크": "benchmark",
-    "라마": "llama",
-    "리워드 모델": "reward model",
-    "세그멘테이션": "segmentation",
-    "옵티마이저": "optimizer",
-    "오토인코더": "autoencoder",
-    "제로샷": "zero-shot",
-    "퓨샷": "few-shot",
-    "멀티모달": "multimodal",
-    "인컨텍스트 러닝": "in-context learning",
-    "뉴럴 네트워크": "neural network",
-    "너프": "nerf",
-    "가우시안 스플래팅": "gaussian splatting",
-    "비전 트랜스포머": "vision transformer",
-    "딥시크": "deepseek",
-    "라지 랭귀지 모델": "large language model",
-    "랭귀지 모델": "language model",
-    "리트리벌": "retrieval",
-    "래그": "rag",
-    "로라": "lora",
-    "믹스처 오브 엑스퍼트": "mixture of experts",
-    "엑스퍼트": "expert",
-    "스테이트 스페이스 모델": "state space model",
-    "강화학습": "reinforcement learning",
-    "레퍼런스": "reference",
-    "스케일링 법칙": "scaling law",
-    "스케일링 로": "scaling law",
-    "디코더": "decoder",
-    "인코더": "encoder",
-    "로보틱스": "robotics",
-    "그래디언트": "gradient",
-    "알고리즘": "algorithm",
-    "아키텍처": "architecture",
-    "아키텍쳐": "architecture",
-    "클러스터링": "clustering",
-    "데이터셋": "dataset",
-    "컨시스턴시 모델": "consistency model",
-    "오브젝트 디텍션": "object detection",
-    "키포인트": "keypoint",
-    "아바타": "avatar",
-    "메시": "mesh",
-    "포인트 클라우드": "point cloud",
-    "텍스트 투 이미지": "text-to-image",
-    "텍스트 투 비디오": "text-to-video",
-    "비디오": "video",
-    "이미지": "image",
-    "오디오": "audio",
-    "스피치": "speech",
-    "보이스": "voice",
-    "뮤직": "music",
-    "코드": "code",
-    "로봇": "robot",
-    "그래프": "graph",
-    "메모리": "memory",
-    "캐시": "cache",
-    "컨텍스트": "context",
-    "토큰": "token",
-    "레이어": "layer",
-    "파라미터": "parameter",
-    "스케일링": "scaling",
-    "샘플링": "sampling",
-    "디코딩": "decoding",
-    "플래닝": "planning",
-    "리즈닝": "reasoning",
-    "얼라인먼트": "alignment",
-    "프리트레이닝": "pretraining",
-    "컴프레션": "compression",
-    "프루닝": "pruning",
-    "가지치기": "pruning",
-}
-
 
 def mine_pairs(text: str, analyze: Analyze) -> list[tuple[Terms, Terms]]:
     """The (Korean, English) term pairs glossed in ``text``, one per gloss, in order.

@@ -145,6 +145,8 @@ class TermScore(_Frozen):
     text: str  # the index term, or a phrase's terms joined by spaces
     score: float  # BM25F with the field's boost (and the expansion weight for a translation)
     translation_of: str | None = None  # the user's words this term translates, if it does
+    via: str | None = None  # for another spelling of those words: the translation it came by
+    optional: bool = False  # an intent word of the query (``방법``): adds, never required
 
 
 class Explanation(_Frozen):
@@ -157,7 +159,7 @@ class Explanation(_Frozen):
     coordination: float = 1.0  # (matched / clauses) ** power; 1.0 when all were required
     votes: int | None = None
     vote_factor: float = 1.0
-    text_score: float  # sum of the terms' scores times coordination
+    text_score: float  # the terms' scores times coordination, plus the intent words' scores
     score: float  # text_score times vote_factor
 
 
@@ -176,6 +178,7 @@ class Hit(_Frozen):
     snippet: str
     snippet_highlights: list[Span] = Field(default_factory=list)
     title_highlights: list[Span] = Field(default_factory=list)
+    partial: bool = False  # matches only part of the query (shown after the full matches)
     explanation: Explanation | None = None  # with search(..., explain=True)
 
 
@@ -208,7 +211,8 @@ class SearchResult(_Frozen):
     query: str
     total: int
     hits: list[Hit]
-    relaxed: bool = False  # no paper matched every word; these match some
+    relaxed: bool = False  # no paper matched the whole query; these match part of it
+    partial: int = 0  # papers matching only part of the query (shown after the full matches)
     ignored_terms: list[str] = Field(default_factory=list)  # words found nowhere
     notes: list[str] = Field(default_factory=list)  # how odd syntax was read ("unbalanced '('")
     facets: Facets | None = None  # with search(..., facets=True), the default

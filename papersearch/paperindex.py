@@ -33,6 +33,7 @@ from papersearch.errors import (
     PapersearchError,
 )
 from papersearch.evaluation import Evaluator
+from papersearch.lexicon import bundled as bundled_lexicon
 from papersearch.models import (
     AddReport,
     IndexStats,
@@ -140,7 +141,8 @@ class PaperIndex:
         """Write the meta document: which papersearch and schema built this index."""
         writer = self._ix.writer(timeout=self.lock_timeout, compound=False)
         writer.update_document(key=META_KEY, kind=KIND_META, version=__version__,
-                               schema_version=SCHEMA_VERSION)
+                               schema_version=SCHEMA_VERSION,
+                               lexicon=bundled_lexicon().digest)
         writer.commit()
 
     @classmethod
@@ -216,6 +218,11 @@ class PaperIndex:
                 self.path, f"built by papersearch {meta.get('version')} (schema "
                 f"{meta.get('schema_version')}); this is papersearch {__version__} (schema "
                 f"{SCHEMA_VERSION}); {REBUILD_HINT}")
+        if meta.get("lexicon") != bundled_lexicon().digest:
+            raise IndexVersionError(
+                self.path, f"built with another loanword lexicon ({meta.get('lexicon')}; "
+                f"this papersearch has {bundled_lexicon().digest}), so its terms differ "
+                f"from what queries look for; {REBUILD_HINT}")
 
     # -- reading ---------------------------------------------------------------------
 

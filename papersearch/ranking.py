@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import math
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from whoosh.scoring import BM25F
+
+from papersearch.bm25f import FieldsTerm
 
 DEFAULT_VOTE_WEIGHT = 0.3
 VOTE_SATURATION = 100
@@ -41,6 +44,16 @@ class Ranking:
     - ``coord_power``: how hard a paper missing some of those words is pushed down.
     - ``expansion_weight``: the weight of a glossary translation relative to the
       user's own word (0 turns expansion off).
+    - ``variant_weight``: the weight of another spelling of a word reached through its
+      translation (라벨 -> label -> 레이블), relative to a translation.
+    - ``name_weight``: the weight, relative to the authors field, of two query words
+      found side by side in one author's name (``Song Han``), on top of the words.
+    - ``intent_weight``: the weight of a query's intent words (``이용한``, ``방법``,
+      :mod:`papersearch.intent`), which add to a score but are never required.
+    - ``partial_power``: how hard coverage orders the papers that match only part of
+      the query, shown after the full matches (0: by their summed scores alone).
+    - ``bm25f``: score a word once across title and summary (:mod:`papersearch.bm25f`:
+      one idf, one saturation), not once per field.
     - ``adjacency``: score a word that analyzes to several terms (``강화학습``) higher
       where those terms stand side by side. Off: on the relevance benchmark it did not
       help (nDCG@10 a little lower with it) and its phrase matching is the costliest
@@ -69,10 +82,26 @@ class Ranking:
     coord_power: float = 1.0
     expansion_weight: float = 0.5
     adjacency: bool = False
+    variant_weight: float = 0.5
+    name_weight: float = 1.0
+    intent_weight: float = 0.5
+    partial_power: float = 1.0
+    bm25f: bool = True
 
     def boost(self, fieldname: str) -> float:
         """The BM25F weight of a text field (1.0 for any other)."""
         return float(getattr(self, f"{fieldname}_boost", 1.0))
+
+    def b_of(self, fieldname: str) -> float:
+        """The BM25 length normalization of a field."""
+        return float(getattr(self, f"{fieldname}_b", self.b))
+
+    def fields_term(self, text: str, fieldnames: Sequence[str], weight: float = 1.0
+                    ) -> FieldsTerm:
+        """``text`` in ``fieldnames``, scored by BM25F as one term, each field at its
+        boost times ``weight``."""
+        return FieldsTerm(text, [(f, self.boost(f) * weight) for f in fieldnames],
+                          [self.b_of(f) for f in fieldnames], self.k1)
 
     def min_match(self, clauses: int) -> int:
         """How many of ``clauses`` top-level clauses a paper must match."""

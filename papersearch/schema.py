@@ -20,8 +20,9 @@ from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from papersearch.analysis import author_analyzer, text_analyzer
 
 # Bump when the schema, the analysis chain or the stored record changes in a
-# way an existing index cannot serve; open() then asks for a rebuild.
-SCHEMA_VERSION = 6
+# way an existing index cannot serve; open() then asks for a rebuild. (A change of
+# the loanword lexicon alone is caught by its digest in the meta document.)
+SCHEMA_VERSION = 7
 
 KIND_PAPER = "paper"
 KIND_DAY = "day"
@@ -89,4 +90,5 @@ def build_schema() -> Schema:
         days=STORED(),     # the days that list this paper, comma-separated (papers)
         version=STORED(),  # papersearch version (meta)
         schema_version=STORED(),  # SCHEMA_VERSION (meta)
+        lexicon=STORED(),  # the loanword lexicon's digest (meta): it shapes the terms
     )

@@ -10,8 +10,11 @@ every remaining word, the words combine with OR instead and the result says
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
+from bisect import bisect_right
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -19,20 +22,24 @@ from whoosh import query as wq
 from whoosh.fields import Schema
 
 from papersearch.analysis import MecabTokenizer
+from papersearch.bm25f import FieldsTerm
 from papersearch.coordination import CoordinatedOr
-from papersearch.evaluation import Evaluator, Ranked
+from papersearch.evaluation import Evaluator
 from papersearch.expansion import Clause, Extra, Glossary, Loanwords, expand, with_translations
 from papersearch.explain import explain as _explain
 from papersearch.facets import count_facets
 from papersearch.highlight import best_snippet, clip_spans, posting_spans
+from papersearch.intent import is_intent
 from papersearch.models import Facets, Hit, Paper, SearchResult
-from papersearch.query import And, Node, Not, Or, Word, describe, parse_query
+from papersearch.query import And, Node, Not, Or, ParsedQuery, Word, describe, parse_query
 from papersearch.ranking import DEFAULT_RANKING, Ranking, vote_factor
 from papersearch.schema import KIND_PAPER
 
 SortOrder = Literal["relevance", "votes", "date"]
 SORT_ORDERS: tuple[str, ...] = ("relevance", "votes", "date")
 TEXT_FIELDS = ("title", "summary", "authors")
+BM25F_FIELDS = ("title", "summary")
+"""The fields a word is scored across as one text (:mod:`papersearch.bm25f`)."""
 ARXIV_ID = re.compile(r"^(?:arxiv:)?(\d{4}\.\d{4,5})(?:v\d+)?$", re.IGNORECASE)
 
 
@@ -52,12 +59,28 @@ class SearchOptions:
     facets: bool = True
 
 
+Context = dict[tuple[int, int], list[tuple[int, str]]]
+"""A query's words analyzed together: each word's span -> its (position, term) pairs."""
+
+
+def _words(node: Node | None) -> list[Word]:
+    """Every word of a syntax tree, in order."""
+    if node is None:
+        return []
+    if isinstance(node, Word):
+        return [node]
+    if isinstance(node, Not):
+        return _words(node.child)
+    return [w for child in node.children for w in _words(child)]
+
+
 class QueryCompiler:
     """Turns query syntax trees into Whoosh queries for one schema."""
 
     def __init__(self, schema: Schema) -> None:
         self.schema = schema
         self._memo: dict[tuple[int, str], list[tuple[int, str]]] = {}
+        self._context_memo: dict[tuple[int, str], Context] = {}
         self._loanwords: Loanwords | None = None
 
     def analyze(self, fieldname: str, text: str) -> list[tuple[int, str]]:
@@ -77,6 +100,49 @@ class QueryCompiler:
             self._memo[key] = cached
         return cached
 
+    def in_context(self, parsed: ParsedQuery) -> Context:
+        """Every word of a query analyzed at once, in context, by the text chain.
+
+        MeCab reads a word better beside its neighbours than alone (``기반의``
+        alone is 기 + 반의; in ``트랜스포머 기반의 모델`` it is 기반 + 의), so the
+        query's words are analyzed together (operators, quotes and field prefixes
+        blanked out) and each word gets the terms inside its span.
+        """
+        words = [w for w in _words(parsed.root) if w.span is not None]
+        if not words:
+            return {}
+        chars = [" "] * len(parsed.text)
+        for w in words:
+            start, end = w.span  # type: ignore[misc]
+            chars[start:end] = parsed.text[start:end]
+        masked = "".join(chars)
+        key = (-1, masked)
+        cached = self._context_memo.get(key)
+        if cached is None:
+            spans = sorted({w.span for w in words if w.span is not None})
+            starts = [start for start, _ in spans]
+            cached = {span: [] for span in spans}
+            analyzer = self.schema["summary"].analyzer
+            for t in analyzer(masked, positions=True, chars=True, mode="query"):
+                if t.stopped:
+                    continue
+                i = bisect_right(starts, t.startchar) - 1
+                if i >= 0 and t.startchar < spans[i][1]:
+                    cached[spans[i]].append((t.pos, t.text))
+            if len(self._context_memo) > 4096:
+                self._context_memo.clear()
+            self._context_memo[key] = cached
+        return cached
+
+    def terms_of(self, fieldname: str, node: Word, context: Context | None
+                 ) -> list[tuple[int, str]]:
+        """(position, term) pairs of a word in ``fieldname``: from the query's context
+        for the text fields, else analyzed alone."""
+        if (context is not None and node.span in context
+                and self.schema[fieldname].analyzer is self.schema["summary"].analyzer):
+            return context[node.span]
+        return self.analyze(fieldname, node.text)
+
     def tokenizer(self) -> MecabTokenizer:
         """The MeCab tokenizer of the text fields (its tagger is per thread)."""
         tokenizer: MecabTokenizer = self.schema["summary"].analyzer.items[0]
@@ -89,15 +155,17 @@ class QueryCompiler:
                 lambda text: [t for _, t in self.analyze("summary", text)])
         return self._loanwords
 
-    def expandable_terms(self, node: Node) -> tuple[str, ...] | None:
+    def expandable_terms(self, node: Node, context: Context | None = None
+                         ) -> tuple[str, ...] | None:
         """A plain word's terms, which the glossary may translate; None for anything else."""
         if (not isinstance(node, Word) or node.phrase or node.field is not None
                 or ARXIV_ID.match(node.text)):
             return None
-        return tuple(t for _, t in self.analyze("summary", node.text))
+        return tuple(t for _, t in self.terms_of("summary", node, context))
 
     def word(self, node: Word, ranking: Ranking = DEFAULT_RANKING,
-             lookup: Glossary | None = None) -> wq.Query | None:
+             lookup: Glossary | None = None, context: Context | None = None
+             ) -> wq.Query | None:
         """A word or phrase: its terms in every field it may be in, boosted per field."""
         if node.field == "arxiv_id" or (node.field is None and ARXIV_ID.match(node.text)):
             match = ARXIV_ID.match(node.text)
@@ -107,12 +175,29 @@ class QueryCompiler:
                 return exact
         else:
             exact = None
-        fields = (node.field,) if node.field else TEXT_FIELDS
-        if node.field is None and not self.analyze("summary", node.text) and exact is None:
+        fields: tuple[str, ...] = (node.field,) if node.field else TEXT_FIELDS
+        if (node.field is None and not self.terms_of("summary", node, context)
+                and exact is None):
             return None  # only particles or stop words: nothing to look for
         per_field: list[wq.Query] = []
+        if ranking.bm25f and node.field is None and not node.phrase:
+            # title and summary as one text (BM25F); authors and the id apart
+            tokens = self.terms_of("summary", node, context)
+            terms = [t for _, t in tokens]
+            if len(terms) == 1:
+                per_field.append(ranking.fields_term(terms[0], BM25F_FIELDS))
+            elif terms:
+                # every term of the word (강화학습: 강화, 학습), in either field
+                every = wq.And([ranking.fields_term(t, BM25F_FIELDS) for t in terms])
+                if ranking.adjacency and len({p for p, _ in tokens}) == len(tokens):
+                    adjacent = wq.Or([wq.Phrase(f, terms, slop=1, boost=ranking.boost(f))
+                                      for f in BM25F_FIELDS])
+                    per_field.append(wq.AndMaybe(every, adjacent))
+                else:
+                    per_field.append(every)
+            fields = tuple(f for f in fields if f not in BM25F_FIELDS)
         for fieldname in fields:
-            tokens = self.analyze(fieldname, node.text)
+            tokens = self.terms_of(fieldname, node, context)
             if not tokens:
                 continue
             boost = ranking.boost(fieldname)
@@ -141,21 +226,22 @@ class QueryCompiler:
             # A lazy union that can skip, not Whoosh's choice for small segments of loading
             # every posting of every field into arrays (costly for common words).
             query.matcher_type = wq.Or.DEFAULT_MATCHER
-        own_terms = self.expandable_terms(node)
+        own_terms = self.expandable_terms(node, context)
         if lookup is not None and own_terms:
             query = with_translations(query, own_terms, lookup, ranking, node.text)
         return query
 
     def compile(self, node: Node, ranking: Ranking = DEFAULT_RANKING,
-                lookup: Glossary | None = None) -> wq.Query | None:
+                lookup: Glossary | None = None, context: Context | None = None
+                ) -> wq.Query | None:
         """Compile any node; ``None`` where nothing searchable is left (only stop words)."""
         if isinstance(node, Word):
-            return self.word(node, ranking, lookup)
+            return self.word(node, ranking, lookup, context)
         if isinstance(node, Not):
-            child = self.compile(node.child, ranking, lookup)
+            child = self.compile(node.child, ranking, lookup, context)
             return wq.Not(child) if child is not None else None
-        children = [c for c in (self.compile(child, ranking, lookup) for child in node.children)
-                    if c is not None]
+        children = [c for c in (self.compile(child, ranking, lookup, context)
+                                for child in node.children) if c is not None]
         if not children:
             return None
         if isinstance(node, Or):
@@ -186,13 +272,16 @@ class Plan:
     """The compiled top-level clauses of a query, their text, and parser notes.
 
     ``extras`` are translations of runs of clauses (see :mod:`papersearch.expansion`),
-    each with the positions in ``clauses`` of the clauses it stands for.
+    each with the positions in ``clauses`` of the clauses it stands for. ``optional``
+    are the query's intent words (:mod:`papersearch.intent`): they add to a paper's
+    score, weighted ``Ranking.intent_weight``, but never decide whether it matches.
     """
 
     clauses: list[tuple[str, wq.Query]]
     notes: list[str] = field(default_factory=list)
     ranking: Ranking = DEFAULT_RANKING
     extras: list[Extra] = field(default_factory=list)
+    optional: list[tuple[str, wq.Query]] = field(default_factory=list)
 
     @property
     def positives(self) -> list[wq.Query]:
@@ -207,12 +296,27 @@ class Plan:
 
         None when the query had no searchable words.
         """
-        if not self.clauses:
+        if not self.clauses and not self.optional:
             return None
-        positive = [i for i, (_, q) in enumerate(self.clauses) if not isinstance(q, wq.Not)]
+        positive = self.positives
+        if not positive:
+            return self._finish(None)
         need = self.ranking.min_match(len(positive))
         if need >= len(positive) and not self.extras:
-            return combine_and([q for _, q in self.clauses])
+            return self._finish(positive[0] if len(positive) == 1 else wq.And(positive))
+        return self._finish(self._coordinated(need))
+
+    def partial(self) -> wq.Query | None:
+        """Papers with at least one of the clauses, ranked by how much of the query they
+        cover (coordination, ``Ranking.partial_power``); None for a single clause, whose
+        partial matches are its full ones."""
+        if len(self.positives) + len(self.extras) < 2:
+            return None
+        return self._finish(self._coordinated(1, self.ranking.partial_power))
+
+    def _coordinated(self, need: int, power: float | None = None) -> wq.Query:
+        """The soft AND of the positive clauses and the translations of runs of them."""
+        positive = [i for i, (_, q) in enumerate(self.clauses) if not isinstance(q, wq.Not)]
         slot = {i: k for k, i in enumerate(positive)}
         children = [self.clauses[i][1] for i in positive]
         coverage = [1 << k for k in range(len(positive))]
@@ -221,26 +325,25 @@ class Plan:
             if mask:
                 children.append(query)
                 coverage.append(mask)
-        if not children:
-            return combine_and([q for _, q in self.clauses])
-        most = CoordinatedOr(children, need, self.ranking.coord_power, coverage=coverage)
-        return combine_and([most, *self.negatives])
+        return CoordinatedOr(children, need,
+                             self.ranking.coord_power if power is None else power,
+                             coverage=coverage)
 
-    def relaxed(self) -> wq.Query | None:
-        """Any positive clause (OR), negations kept; None when that would change nothing.
-
-        Plain sums, no coordination: when no paper has most of the words, one rare
-        word matched says more than two common ones.
-        """
-        positives = self.positives + [q for q, _ in self.extras]
-        if len(positives) < 2:
-            return None
-        return combine_and([wq.Or(positives), *self.negatives])
+    def _finish(self, core: wq.Query | None) -> wq.Query:
+        """``core`` with the intent words as optional score and the negations applied."""
+        extra = [scale_boost(q, self.ranking.intent_weight) for _, q in self.optional]
+        if extra and self.ranking.intent_weight > 0:
+            maybe = extra[0] if len(extra) == 1 else wq.Or(extra)
+            core = maybe if core is None else wq.AndMaybe(core, maybe)
+        elif core is None:
+            core = wq.Or([q for _, q in self.optional])
+        return combine_and([core, *self.negatives])
 
     def without_dead(self, evaluator: Evaluator) -> tuple[Plan, list[str]]:
         """This plan less the positive clauses that match no paper at all, and their text.
 
-        A clause a matching translation stands for is alive.
+        A clause a matching translation stands for is alive. Intent words are optional
+        and never reported.
         """
         live_extras = {i for q, covered in self.extras if evaluator.matches_anything(q)
                        for i in covered}
@@ -255,43 +358,104 @@ class Plan:
                 dead.append(text)
         extras = [(q, tuple(moved[i] for i in covered if i in moved))
                   for q, covered in self.extras]
-        return Plan(live, self.notes, self.ranking, [e for e in extras if e[1]]), dead
+        return Plan(live, self.notes, self.ranking, [e for e in extras if e[1]],
+                    self.optional), dead
+
+
+def scale_boost(q: wq.Query, weight: float) -> wq.Query:
+    """A copy of ``q`` whose scoring leaves (terms, phrases) weigh ``weight`` times more.
+
+    The weight goes on the leaves, where explanations read it."""
+    if isinstance(q, (wq.Term, wq.Phrase)):
+        leaf = copy.copy(q)
+        leaf.boost = q.boost * weight
+        return leaf
+    scaled: wq.Query = q.apply(lambda child: scale_boost(child, weight))
+    return scaled
 
 
 def plan(compiler: QueryCompiler, text: str, ranking: Ranking = DEFAULT_RANKING,
          lookup: Glossary | None = None) -> Plan:
     """Parse and compile a query's top-level clauses (clauses of only stop words vanish).
 
-    With a glossary ``lookup``, words that name a glossary entry also find its
-    translations (see :mod:`papersearch.expansion`).
+    The words are analyzed together, in context (:meth:`QueryCompiler.in_context`).
+    Intent words (:mod:`papersearch.intent`) become optional clauses, unless the
+    query has nothing else. With a glossary ``lookup``, words that name a glossary
+    entry also find its translations (see :mod:`papersearch.expansion`).
     """
     parsed = parse_query(text)
     notes = list(dict.fromkeys(parsed.notes))
     root = parsed.root
     if root is None:
         return Plan([], notes, ranking)
+    context = compiler.in_context(parsed)
     clauses: list[Clause] = []
+    optional: list[tuple[str, wq.Query]] = []
     for node in list(root.children) if isinstance(root, And) else [root]:
-        q = compiler.compile(node, ranking, lookup)
-        if q is not None:
-            clauses.append(Clause(describe(node), q, compiler.expandable_terms(node)))
+        q = compiler.compile(node, ranking, lookup, context)
+        if q is None:
+            continue
+        clause = Clause(describe(node), q, compiler.expandable_terms(node, context))
+        if clause.terms and is_intent(clause.terms):
+            optional.append((clause.text, clause.query))
+        else:
+            clauses.append(clause)
+    if not any(not isinstance(c.query, wq.Not) for c in clauses):
+        # nothing but intent words (and exclusions): they are the query
+        clauses += [Clause(t, q) for t, q in optional]
+        optional = []
+    names = name_phrases(compiler, clauses, ranking)
     if lookup is None:
-        return Plan([(c.text, c.query) for c in clauses], notes, ranking)
+        return Plan([(c.text, c.query) for c in clauses], notes, ranking, names, optional)
     compiled, extras = expand(clauses, lookup, ranking)
-    return Plan(compiled, notes, ranking, extras)
+    return Plan(compiled, notes, ranking, extras + names, optional)
+
+
+_NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_'’.-]*(?:[-'’][^\W\d_]+)*\.?$")
+
+
+def name_phrases(compiler: QueryCompiler, clauses: list[Clause], ranking: Ranking
+                 ) -> list[Extra]:
+    """Two neighbouring words that could be a person's name, as a phrase in ``authors``.
+
+    ``Song Han 양자화`` finds Song Han's papers, not papers by a Han with a Song among
+    their other authors. Each pair of plain Latin-letter words is also looked for as
+    one name (``AUTHOR_GAP`` keeps two authors' names apart), weighted
+    ``Ranking.name_weight`` of the authors field, and covers both words.
+    """
+    extras: list[Extra] = []
+    if ranking.name_weight <= 0:
+        return extras
+    for i in range(len(clauses) - 1):
+        pair = clauses[i:i + 2]
+        if any(c.terms is None or not _NAME_WORD.match(c.text) or not c.text.isascii()
+               for c in pair):
+            continue
+        terms = [t for c in pair for _, t in compiler.analyze("authors", c.text)]
+        if len(terms) >= 2:
+            phrase = wq.Phrase("authors", terms, slop=1,
+                               boost=ranking.boost("authors") * ranking.name_weight)
+            extras.append((phrase, (i, i + 1)))
+    return extras
 
 
 def run_search(searcher: Any, compiler: QueryCompiler, text: str, options: SearchOptions,
                evaluator: Evaluator | None = None) -> SearchResult:
     """Search with an open searcher and build hits.
 
-    The AND of every clause runs first; only when it finds nothing are clauses
-    that match no paper dropped (reported as ignored), and if that still finds
-    nothing, the OR of the clauses runs (``relaxed``). ``evaluator`` (one per
+    Clauses that match no paper at all are dropped first (reported as ignored).
+    Papers matching the whole query (every word, or most of a long one) come first;
+    when they are fewer than ``limit``, the papers matching part of it follow, ranked
+    by how much of the query they cover times their score (each such hit is marked
+    ``partial``, and a note says so), so a long description never comes back empty
+    for lack of a threshold. ``total`` counts the papers matching the whole query
+    (or, when there are none and the result is ``relaxed``, those matching part of
+    it); ``partial`` counts the papers matching only part. ``evaluator`` (one per
     searcher) scores the queries and keeps scored postings between searches.
     """
     evaluator = evaluator or Evaluator(searcher)
-    lookup = Glossary(searcher.reader(), compiler.loanwords())
+    lookup = evaluator.derived("glossary",
+                               lambda: Glossary(searcher.reader(), compiler.loanwords()))
     compiled = plan(compiler, text, options.ranking, lookup)
     filt = evaluator.columns.matching(options.since, options.until, options.min_votes,
                                       options.max_votes, options.author)
@@ -299,40 +463,51 @@ def run_search(searcher: Any, compiler: QueryCompiler, text: str, options: Searc
         return SearchResult(query=text, total=0, hits=[], notes=compiled.notes,
                             facets=Facets() if options.facets else None)
     vote_weight = options.ranking.vote_weight
-    ignored: list[str] = []
-    used_relaxed = False
     query = compiled.strict()
-
-    def run(q: wq.Query) -> Ranked:
-        return evaluator.top(q, options.limit, vote_weight, filt, options.sort)
-
     if query is None:
         # No words (only filters, or only stop words): newest papers first.
-        results = evaluator.top(wq.Term("kind", KIND_PAPER), options.limit, vote_weight, filt,
-                                "votes" if options.sort == "votes" else "date")
-        query = wq.NullQuery
-    else:
-        results = run(query)
-        if not results.total and compiled.positives:
-            compiled, ignored = compiled.without_dead(evaluator)
-            live = compiled.strict()
-            if ignored and live is not None and compiled.positives:
-                query, results = live, run(live)
-            relaxed = compiled.relaxed()
-            if not results.total and relaxed is not None:
-                query, results, used_relaxed = relaxed, run(relaxed), True
-    hits = build_hits(searcher, evaluator, query, results.top, options.ranking,
-                      explain=options.explain and query is not wq.NullQuery)
-    return SearchResult(query=text, total=results.total, hits=hits, relaxed=used_relaxed,
-                        ignored_terms=ignored, notes=compiled.notes,
-                        facets=count_facets(evaluator.columns, results.matched)
+        newest = evaluator.top(wq.Term("kind", KIND_PAPER), options.limit, vote_weight, filt,
+                               "votes" if options.sort == "votes" else "date")
+        return SearchResult(query=text, total=newest.total, notes=compiled.notes,
+                            hits=build_hits(searcher, evaluator, wq.NullQuery, newest.top,
+                                            options.ranking),
+                            facets=count_facets(evaluator.columns, newest.matched)
+                            if options.facets else None)
+    ignored: list[str] = []
+    if len(compiled.positives) > 1:
+        compiled, ignored = compiled.without_dead(evaluator)
+        query = compiled.strict() or query
+    notes = list(compiled.notes)
+
+    full = evaluator.top(query, options.limit, vote_weight, filt, options.sort)
+    hits = build_hits(searcher, evaluator, query, full.top, options.ranking,
+                      explain=options.explain)
+    partial = compiled.partial()
+    partial_count, matched = 0, full.matched
+    if partial is not None and len(full.top) < options.limit:
+        more = evaluator.top(partial, options.limit - len(full.top), vote_weight, filt,
+                             options.sort, exclude=full.matched)
+        partial_count = more.total
+        hits += build_hits(searcher, evaluator, partial, more.top, options.ranking,
+                           explain=options.explain, partial={d for d, _ in more.top})
+        if not full.total:
+            matched = more.matched
+        if more.top:
+            notes.append(f"{full.total} papers match the whole query; {partial_count} "
+                         "more match part of it and follow them")
+    relaxed = not full.total and partial_count > 0
+    return SearchResult(query=text, total=partial_count if relaxed else full.total, hits=hits,
+                        relaxed=relaxed, partial=partial_count, ignored_terms=ignored,
+                        notes=notes,
+                        facets=count_facets(evaluator.columns, matched)
                         if options.facets else None)
 
 
 def build_hits(searcher: Any, evaluator: Evaluator, query: wq.Query,
-               top: list[tuple[int, float]], ranking: Ranking, explain: bool = False
-               ) -> list[Hit]:
-    """Hits for ranked ``(docnum, final score)`` pairs, highlighted with ``query``'s terms."""
+               top: list[tuple[int, float]], ranking: Ranking, explain: bool = False,
+               partial: Collection[int] = ()) -> list[Hit]:
+    """Hits for ranked ``(docnum, final score)`` pairs, highlighted with ``query``'s terms;
+    those in ``partial`` match only part of the query."""
     terms = highlight_terms(query)
     reader = searcher.reader()
     docnums = [docnum for docnum, _ in top]
@@ -349,8 +524,9 @@ def build_hits(searcher: Any, evaluator: Evaluator, query: wq.Query,
             dates=paper.dates, authors=paper.authors,
             score=score, text_score=score / factor, vote_factor=factor, snippet=snippet,
             snippet_highlights=spans, title_highlights=title_spans,
+            partial=docnum in partial,
             explanation=_explain(searcher, query, docnum, paper.votes, ranking)
-            if explain else None,
+            if explain and query is not wq.NullQuery else None,
         ))
     return hits
 
@@ -361,6 +537,8 @@ def highlight_terms(q: wq.Query) -> set[str]:
         return highlight_terms(q.a)
     if isinstance(q, wq.Not):
         return set()
+    if isinstance(q, FieldsTerm):
+        return {q.text} if {"title", "summary"} & set(q.fieldnames) else set()
     if isinstance(q, (wq.Term, wq.Phrase)):
         words = q.words if isinstance(q, wq.Phrase) else [q.text]
         return set(words) if q.fieldname in {"title", "summary"} else set()

@@ -95,7 +95,9 @@ def find_similar(searcher: Any, evaluator: Evaluator, compiler: QueryCompiler, a
         return None
     paper = Paper.model_validate_json(searcher.stored_fields(docnum)["record"])
     terms = key_terms(searcher, compiler, paper, ranking, by)
-    lookup = Glossary(searcher.reader(), compiler.loanwords()) if by == "text" else None
+    lookup = evaluator.derived(
+        "glossary", lambda: Glossary(searcher.reader(), compiler.loanwords())
+    ) if by == "text" else None
     query = similar_query(terms, ranking, lookup)
     ranked = evaluator.top(query, limit + 1, ranking.vote_weight)
     top = [(d, s) for d, s in ranked.top if d != docnum][:limit]

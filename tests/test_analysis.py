@@ -216,3 +216,77 @@ def test_analyzer_is_thread_safe() -> None:
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+# -- loanwords mecab-ko-dic does not know ---------------------------------------------------
+
+@pytest.mark.parametrize("word", ["할루시네이션", "스플래팅", "쿼터니언", "모노큘러", "스페큘레이티브",
+                                  "임베딩", "토크나이저", "가우시안", "렉티파이드", "디퓨전", "파인튜닝"])
+def test_loanwords_are_one_term_in_text_and_query(word: str) -> None:
+    # MeCab alone chops them (할 + 루시 + 네이션); the lexicon keeps each whole, particles off
+    assert query_terms(word) == [word]
+    assert query_terms(word + "의") == [word]
+    assert word in index_terms(f"이 논문은 {word}의 한계를 다룬다.")
+    plain = text_analyzer(loanwords=False)
+    assert analyze(plain, word, mode="query") != [word]
+
+
+def test_loanword_pieces_match_nothing_unrelated() -> None:
+    # the examples: 디코딩 no longer gives 코딩, 임베딩 no longer 임/베/딩
+    assert "코딩" not in query_terms("스페큘레이티브 디코딩")
+    assert not finds("코딩 에이전트", "스페큘레이티브 디코딩으로 추론을 가속한다.")
+    assert not {"임", "베", "딩"} & set(query_terms("임베딩을 학습한다"))
+    # a longer word MeCab knows is never cut at a loanword's end (메시 + 지)
+    assert query_terms("메시지를 보냈다") == ["메시지", "보내"]
+    # two loanwords glued, in a longer text, with MeCab's own noun after one
+    assert {"가우시안", "스플래팅"} <= index_terms("3D 가우시안스플래팅(3DGS)은 빠르다")
+
+
+def test_lexicon_spans() -> None:
+    from papersearch.lexicon import Entry, Lexicon
+
+    lexicon = Lexicon([Entry("가우시안", "gaussian", "loan"), Entry("스플래팅", "splatting", "loan"),
+                       Entry("단안", "monocular", "native"), Entry("기반 모델", "foundation model",
+                                                                   "native")])
+    assert lexicon.words == {"가우시안", "스플래팅"}  # only one-word loans are kept whole
+    text = "가우시안스플래팅을 쓴 3D가우시안 모델, 비가우시안"
+    assert [text[a:b] for a, b in lexicon.spans(text)] == ["가우시안", "스플래팅", "가우시안"]
+    with pytest.raises(ValueError, match="line 2"):
+        Lexicon.parse("# comment\n가우시안\tgaussian\n")
+
+
+def test_words_chain_suggests_whole_loanwords() -> None:
+    from papersearch.analysis import surface_words, words_analyzer
+
+    assert surface_words(words_analyzer(), "토크나이저와 임베딩을 바꾼다") == ["토크나이저", "임베딩"]
+
+
+def test_compound_with_a_one_syllable_part_is_asked_for_whole() -> None:
+    # 구글 = 구 + 글, 가중치 = 가중 + 치: one-syllable parts match too much alone
+    assert query_terms("구글") == ["구글"]
+    assert query_terms("가중치") == ["가중치"]
+    assert {"구글", "구", "글"} <= index_terms("구글의 모델")  # the index has whole and parts
+    assert query_terms("강화학습") == ["강화", "학습"]  # two-syllable parts stay split
+
+
+# -- transliteration keys -----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("korean", "english"), [
+    ("할루시네이션", "hallucination"), ("스플래팅", "splatting"), ("쿼터니언", "quaternion"),
+    ("모노큘러", "monocular"), ("스페큘레이티브", "speculative"), ("스페큘러티브", "speculative"),
+    ("임베딩", "embedding"), ("토크나이저", "tokenizer"), ("가우시안", "gaussian"),
+    ("렉티파이드", "rectified"), ("디퓨전", "diffusion"), ("리즈닝", "reasoning"),
+    ("얼라인먼트", "alignment"), ("레이블", "label"), ("라벨", "label"),
+])
+def test_a_transliteration_has_its_english_key(korean: str, english: str) -> None:
+    from papersearch.transliteration import english_keys, hangul_key
+
+    assert hangul_key(korean) in english_keys(english)
+
+
+def test_unrelated_words_have_other_keys() -> None:
+    from papersearch.transliteration import english_keys, hangul_key
+
+    assert hangul_key("가우시안") not in english_keys("hallucination")
+    assert hangul_key("임베딩") not in english_keys("decoding")
+    assert english_keys("LLM-3") == set()  # not a plain English word
