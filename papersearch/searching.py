@@ -493,14 +493,18 @@ def run_search(searcher: Any, compiler: QueryCompiler, text: str, options: Searc
         if not full.total:
             matched = more.matched
         if more.top:
-            notes.append(f"{full.total} papers match the whole query; {partial_count} "
-                         "more match part of it and follow them")
+            notes.append(f"{_papers(full.total)} the whole query; {partial_count} more "
+                         "match part of it and follow")
     relaxed = not full.total and partial_count > 0
     return SearchResult(query=text, total=partial_count if relaxed else full.total, hits=hits,
                         relaxed=relaxed, partial=partial_count, ignored_terms=ignored,
                         notes=notes,
                         facets=count_facets(evaluator.columns, matched)
                         if options.facets else None)
+
+
+def _papers(count: int) -> str:
+    return "1 paper matches" if count == 1 else f"{count} papers match"
 
 
 def build_hits(searcher: Any, evaluator: Evaluator, query: wq.Query,

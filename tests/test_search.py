@@ -96,7 +96,7 @@ def test_partial_matches_follow_the_full_ones(seed_index: PaperIndex) -> None:
     assert result.total == 1 and result.partial > 4 and not result.relaxed
     assert [h.partial for h in result] == [False, True, True, True, True]
     assert all(h.score <= result.hits[1].score for h in result.hits[1:])
-    assert any("1 papers match the whole query" in note for note in result.notes)
+    assert any("1 paper matches the whole query" in note for note in result.notes)
     # a paper that has one word is not shown as a full match of the other query
     assert {h.arxiv_id for h in result.hits[1:]}.isdisjoint({"2401.12179"})
     # with enough full matches, nothing partial is shown
