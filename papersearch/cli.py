@@ -85,14 +85,25 @@ def _errors(debug: bool) -> Iterator[None]:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="papersearch")
 @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
+@click.option("--trust-index", is_flag=True, envvar="PAPERSEARCH_TRUST_INDEX",
+              help="Open an index other users can write to (opening runs code stored in "
+                   "it: only for an index you know).")
 @click.pass_context
-def main(ctx: click.Context, debug: bool) -> None:
+def main(ctx: click.Context, debug: bool, trust_index: bool) -> None:
     """Search Korean Daily Papers digests: index them, then query."""
-    ctx.obj = {"debug": debug}
+    ctx.obj = {"debug": debug, "trust": trust_index}
 
 
 def _debug(ctx: click.Context) -> bool:
     return bool(ctx.find_root().obj and ctx.find_root().obj.get("debug"))
+
+
+def _trust(ctx: click.Context) -> bool:
+    return bool(ctx.find_root().obj and ctx.find_root().obj.get("trust"))
+
+
+def _open(ctx: click.Context, index_dir: Path, **options: Any) -> PaperIndex:
+    return PaperIndex.open(index_dir, trust=_trust(ctx), **options)
 
 
 # -- index -------------------------------------------------------------------------------
@@ -128,12 +139,12 @@ def index_cmd(ctx: click.Context, paths: tuple[Path, ...], index_dir: Path, stri
             if done == total:
                 bar.__exit__(None, None, None)
 
-        options = {"lock_timeout": lock_timeout}
         if rebuild:
             index, report = PaperIndex.rebuild(index_dir, list(paths), strict=strict,
-                                               progress=progress, workers=workers, **options)
+                                               progress=progress, workers=workers,
+                                               lock_timeout=lock_timeout)
         else:
-            index = PaperIndex.open(index_dir, create=True, **options)
+            index = _open(ctx, index_dir, create=True, lock_timeout=lock_timeout)
             report = index.add(list(paths), strict=strict, progress=progress, workers=workers)
         with index:
             stats = index.stats()
@@ -203,7 +214,7 @@ def query_cmd(ctx: click.Context, text: tuple[str, ...], index_dir: Path, limit:
               explain: bool, show_facets: bool, as_json: bool) -> None:
     """Search the index for TEXT (Korean, English, authors; "phrases", OR, -word, title:...)."""
     query = " ".join(text)
-    with _errors(_debug(ctx)), PaperIndex.open(index_dir) as index:
+    with _errors(_debug(ctx)), _open(ctx, index_dir) as index:
         result = index.search(
             query, limit=limit, sort=sort,  # type: ignore[arg-type]
             since=since.date() if since else None, until=until.date() if until else None,
@@ -362,7 +373,7 @@ def _print_facets(facets: Facets, shown: int = 8) -> None:
 def similar_cmd(ctx: click.Context, arxiv_id: str, index_dir: Path, limit: int, by: str,
                 as_json: bool) -> None:
     """Show the papers most like the paper ARXIV_ID."""
-    with _errors(_debug(ctx)), PaperIndex.open(index_dir) as index:
+    with _errors(_debug(ctx)), _open(ctx, index_dir) as index:
         result = index.similar(arxiv_id, limit, by=by)  # type: ignore[arg-type]
     if as_json:
         _echo_json({"arxiv_id": result.arxiv_id, "title": result.title, "terms": result.terms,
@@ -383,7 +394,7 @@ def similar_cmd(ctx: click.Context, arxiv_id: str, index_dir: Path, limit: int, 
 def suggest_cmd(ctx: click.Context, prefix: tuple[str, ...], index_dir: Path, limit: int,
                 as_json: bool) -> None:
     """Complete the last word of PREFIX from the index's words, most used first."""
-    with _errors(_debug(ctx)), PaperIndex.open(index_dir) as index:
+    with _errors(_debug(ctx)), _open(ctx, index_dir) as index:
         suggestions = index.suggest(" ".join(prefix), limit)
     if as_json:
         _echo_json([s.model_dump() for s in suggestions])
@@ -399,8 +410,14 @@ def suggest_cmd(ctx: click.Context, prefix: tuple[str, ...], index_dir: Path, li
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (0.0.0.0: every interface).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Server processes, each with the index opened read-only.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests for this Host name (loopback names and --host "
+                   "are always allowed; '*' allows any).")
 @click.pass_context
-def serve_cmd(ctx: click.Context, index_dir: Path, host: str, port: int) -> None:
+def serve_cmd(ctx: click.Context, index_dir: Path, host: str, port: int, workers: int,
+              allow_hosts: tuple[str, ...]) -> None:
     """Serve the index: a web page at / and a JSON API under /api (see /docs)."""
     with _errors(_debug(ctx)):
         try:
@@ -408,10 +425,13 @@ def serve_cmd(ctx: click.Context, index_dir: Path, host: str, port: int) -> None
         except ImportError as exc:
             raise PapersearchError(f"serve needs the serve extra ({exc.name} is missing): "
                                    "pip install 'papersearch[serve]'") from exc
-        with PaperIndex.open(index_dir) as index:
-            click.echo(f"Serving {index_dir} ({index.stats().papers} papers) at "
-                       f"http://{host}:{port}/ (Ctrl+C to stop)", err=True)
-            serve(index, host, port)
+        with _open(ctx, index_dir) as index:
+            papers = index.stats().papers
+        click.echo(f"Serving {index_dir} ({papers} papers) at http://{host}:{port}/ "
+                   f"({workers} process{'es' if workers > 1 else ''}; Ctrl+C to stop)",
+                   err=True)
+        serve(index_dir, host, port, workers=workers, extra_hosts=allow_hosts,
+              trust=_trust(ctx))
 
 
 # -- show, stats -------------------------------------------------------------------------------
@@ -423,7 +443,7 @@ def serve_cmd(ctx: click.Context, index_dir: Path, host: str, port: int) -> None
 @click.pass_context
 def show_cmd(ctx: click.Context, arxiv_id: str, index_dir: Path, as_json: bool) -> None:
     """Show one paper by its arXiv id."""
-    with _errors(_debug(ctx)), PaperIndex.open(index_dir) as index:
+    with _errors(_debug(ctx)), _open(ctx, index_dir) as index:
         paper = index.get(arxiv_id)
         if paper is None:
             raise PapersearchError(f"no paper {arxiv_id!r} in index {index_dir}")
@@ -457,7 +477,7 @@ def _print_paper(paper: Paper) -> None:
 @click.pass_context
 def stats_cmd(ctx: click.Context, index_dir: Path, as_json: bool) -> None:
     """Show how many papers and days the index holds."""
-    with _errors(_debug(ctx)), PaperIndex.open(index_dir) as index:
+    with _errors(_debug(ctx)), _open(ctx, index_dir) as index:
         stats = index.stats()
     if as_json:
         _echo_json(stats.model_dump(mode="json"))

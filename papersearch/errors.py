@@ -68,12 +68,24 @@ class IndexCorruptError(IndexError_):
     """The index files are damaged (a segment is missing or truncated)."""
 
 
+class IndexUntrustedError(IndexError_):
+    """The index could have been written by another user; opening it would run its code."""
+
+
+class IndexUnavailableError(IndexError_):
+    """The index cannot be read or written now for a reason outside it: too many open
+    files, no space left, no permission. Rebuilding would not help; the message says what
+    would."""
+
+
 __all__ = [
     "DigestError",
     "IndexCorruptError",
     "IndexError_",
     "IndexLockedError",
     "IndexNotFoundError",
+    "IndexUnavailableError",
+    "IndexUntrustedError",
     "IndexVersionError",
     "PapersearchError",
     "QueryError",

@@ -40,6 +40,9 @@ from papersearch.ranking import vote_factor
 
 T = TypeVar("T")
 
+LENGTHS_ARRAY_AFTER = 200
+"""Postings of a term in a segment beyond which its field lengths come from an array."""
+
 Scores = dict[int, float]
 """Global document number -> text score (before the vote factor)."""
 
@@ -114,7 +117,7 @@ class Evaluator:
         self.columns = columns or PaperColumns(searcher)
         self.cache = PostingsCache(max_postings)
         self._reader = searcher.reader()
-        self._derived: dict[str, Any] = {}
+        self._derived: dict[Any, Any] = {}
 
     def derived(self, name: str, make: Callable[[], T]) -> T:
         """A value computed once per searcher (this evaluator's index version), such as the
@@ -153,7 +156,7 @@ class Evaluator:
             # (global idf and average length, the segment's field lengths), without
             # three Python calls a posting.
             idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-            length = subsearcher.doc_field_length
+            length = self._lengths(subsearcher, offset, fieldname, btext)
             matcher = reader.postings(fieldname, btext)
             while matcher.is_active():
                 docnum = matcher.id()
@@ -162,6 +165,22 @@ class Evaluator:
                                    avgfl, b, k1))
                 matcher.next()
         return Postings(docs, scores)
+
+    def _lengths(self, subsearcher: Any, offset: int, fieldname: str, text: Any
+                 ) -> Callable[[int, str, int], int]:
+        """``doc_field_length`` of one segment, as an array read once per searcher when
+        the term is common there (a call a posting cost half of reading a common term;
+        the array costs one pass over the segment's documents)."""
+        if subsearcher.reader().doc_frequency(fieldname, text) < LENGTHS_ARRAY_AFTER:
+            return subsearcher.doc_field_length  # type: ignore[no-any-return]
+        key = ("lengths", offset, fieldname)
+        lengths = self._derived.get(key)
+        if lengths is None:
+            reader = subsearcher.reader()
+            lengths = self._derived[key] = array(
+                "I", (reader.doc_field_length(d, fieldname, 0) or 0
+                      for d in range(reader.doc_count_all())))
+        return lambda docnum, _fieldname, _default: int(lengths[docnum])
 
     def fields_term(self, q: FieldsTerm) -> Postings:
         """A term's BM25F postings across fields (:mod:`papersearch.bm25f`), boost 1."""
@@ -172,10 +191,10 @@ class Evaluator:
         in_field: list[array[int]] = [array("i") for _ in q.fieldnames]
         for subsearcher, offset in self.searcher.leaf_searchers():
             reader = subsearcher.reader()
-            length = subsearcher.doc_field_length
             for i, name in enumerate(q.fieldnames):
                 if (name, q.text) not in reader:
                     continue
+                length = self._lengths(subsearcher, offset, name, q.text)
                 matcher = reader.postings(name, q.text)
                 while matcher.is_active():
                     docnum = matcher.id()

@@ -10,7 +10,9 @@ a comprehension over those arrays, cached per searcher.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import struct
+from bisect import bisect_right
 from collections.abc import Iterator
 from typing import Any
 
@@ -30,13 +32,31 @@ def column_values(reader: Any, name: str) -> Iterator[tuple[int, Any]]:
 
     Read segment by segment: a segment's column stops at its last value (one holding
     only the meta document has none), so a column joined over segments would shift.
+    A segment holding papers has every paper column (``PaperIndex`` opens them all with
+    the searcher); not ``has_column``, which asks the file system and says no once a
+    writer's merge has deleted a file this searcher still has open.
     """
     if not reader.doc_count_all():
         return
     for leaf, offset in reader.leaf_readers():
-        if leaf.has_column(name):
-            for i, value in enumerate(leaf.column_reader(name)):
+        if leaf.doc_frequency("kind", KIND_PAPER):
+            for i, value in enumerate(paper_column(leaf, name)):
                 yield offset + i, value
+
+
+def paper_column(leaf: Any, name: str) -> Any:
+    """The column ``name`` of a segment that holds papers (every such segment has it).
+
+    Whoosh answers a column whose file is gone with default values; here that is an
+    error (FileNotFoundError naming the file): the index was damaged, or a writer's merge
+    removed the file after this searcher was opened (``PaperIndex`` then retries with
+    the newer version).
+    """
+    if not leaf.has_column(name):
+        segment = leaf.segment()
+        label = f"{segment.segment_id()}.{name}.col" if segment is not None else name
+        raise FileNotFoundError(errno.ENOENT, "a column file is missing", label)
+    return leaf.column_reader(name)
 
 
 def _month(day_number: int) -> str:
@@ -88,9 +108,17 @@ class PaperColumns:
             value = self._arrays[1][docnum]
             return value if value is not None else -1
         if self._votes_column is None:
-            self._votes_column = self._searcher.reader().column_reader("votes")
+            # each segment's column (or None for one without papers), and its offset
+            self._votes_column = [
+                (offset, paper_column(leaf, "votes")
+                 if leaf.doc_frequency("kind", KIND_PAPER) else None)
+                for leaf, offset in self._searcher.reader().leaf_readers()]
+        offset, column = self._votes_column[
+            bisect_right([o for o, _ in self._votes_column], docnum) - 1]
+        if column is None:
+            return -1
         try:
-            return int(self._votes_column[docnum])
+            return int(column[docnum - offset])
         except (IndexError, struct.error):  # day and meta documents have no votes
             return -1
 

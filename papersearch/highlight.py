@@ -9,7 +9,7 @@ marked, and ``GPT-4V`` is marked whole.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, MutableMapping
 from typing import Any
 
 from papersearch.models import Span
@@ -17,20 +17,32 @@ from papersearch.models import Span
 SNIPPET_CHARS = 220
 
 
+SpanCache = MutableMapping[tuple[str, str, int], list[Span]]
+"""Spans read before, by (field, term, document): a server sees the same papers again."""
+MAX_CACHED_SPANS = 50_000
+
+
 def posting_spans(reader: Any, docnums: Iterable[int], fieldname: str, terms: Iterable[str],
-                  contains: Callable[[str, str, int], bool] | None = None
-                  ) -> dict[int, list[Span]]:
+                  contains: Callable[[str, str, int], bool] | None = None,
+                  cache: SpanCache | None = None) -> dict[int, list[Span]]:
     """Character spans of ``terms`` in a field of each of ``docnums``, read from the postings.
 
     One pass over each term's postings for all the documents (in document order),
     not one per document. ``contains(field, term, docnum)``, when given, says
     cheaply whether a document has a term, so postings that cannot help are not
-    decoded.
+    decoded. ``cache`` (one per searcher) keeps what was read: skipping through a
+    common term's postings to ten documents was half the time of a search.
     """
     found: dict[int, list[Span]] = {d: [] for d in docnums}
     ordered = sorted(found)
     for term in terms:
-        wanted = [d for d in ordered if contains is None or contains(fieldname, term, d)]
+        wanted = []
+        for docnum in ordered:
+            known = cache.get((fieldname, term, docnum)) if cache is not None else None
+            if known is not None:
+                found[docnum].extend(known)
+            elif contains is None or contains(fieldname, term, docnum):
+                wanted.append(docnum)
         if not wanted or (fieldname, term) not in reader:
             continue
         matcher = reader.postings(fieldname, term)
@@ -38,9 +50,14 @@ def posting_spans(reader: Any, docnums: Iterable[int], fieldname: str, terms: It
             if not matcher.is_active():
                 break
             matcher.skip_to(docnum)
+            spans: list[Span] = []
             if matcher.is_active() and matcher.id() == docnum:
-                found[docnum].extend((start, end)
-                                     for _, start, end in matcher.value_as("characters"))
+                spans = [(start, end) for _, start, end in matcher.value_as("characters")]
+                found[docnum].extend(spans)
+            if cache is not None:
+                if len(cache) >= MAX_CACHED_SPANS:
+                    cache.clear()
+                cache[(fieldname, term, docnum)] = spans
     return {d: merge_spans(spans) for d, spans in found.items()}
 
 

@@ -225,15 +225,30 @@ def add_digests(ix: Index, paths: Sequence[str | Path], *, strict: bool = False,
                      papers_updated=updated, papers_removed=removed)
 
 
-def _open_writer(ix: Index, lock_timeout: float) -> Any:
+COMPOUND_UP_TO = 200
+"""Papers a commit to an index that has papers may write and still be one compound file
+(a few days added, see :func:`_open_writer`); a first build, a larger batch and the final
+merge write separate files."""
+
+
+def _has_papers(ix: Index) -> bool:
+    with ix.reader() as reader:
+        return bool(reader.doc_frequency("kind", KIND_PAPER))
+
+
+def _open_writer(ix: Index, lock_timeout: float, compound: bool = False) -> Any:
     """A writer, waiting up to ``lock_timeout`` for another one to finish.
 
-    ``compound=False``: segments stay as separate files. Whoosh reads a subfile of
-    a compound segment by copying it into memory, which made every cold open pay
-    for the whole terms table (30 ms at 5,487 papers, ten times that at 54,870).
+    ``compound=False`` (large writes): segments stay as separate files. Whoosh reads a
+    subfile of a compound segment by copying it into memory, which made every cold open
+    pay for the whole terms table (30 ms at 5,487 papers, ten times that at 54,870).
+    ``compound=True`` (a few days): one file, mapped into memory and closed at open, so
+    a small segment costs a reading process no open file and no file a merge can pull
+    away from it (a server reading while days are added kept ~10 files per small
+    segment per searcher open, and ran out of them under ``ulimit -n 256``).
     """
     try:
-        return ix.writer(timeout=lock_timeout, delay=0.05, limitmb=256, compound=False)
+        return ix.writer(timeout=lock_timeout, delay=0.05, limitmb=256, compound=compound)
     except LockError as exc:
         raise IndexLockedError(ix.storage.folder, "another process is writing to this index "
                                f"(waited {lock_timeout:g} s for its lock)") from exc
@@ -252,7 +267,9 @@ def _write_batch(ix: Index, digests: list[Digest], lock_timeout: float,
     if _all_unchanged(ix, digests):
         # Nothing to write: do not take the lock or start a segment at all.
         return AddReport(files=[_file_report(d, "unchanged") for d in digests])
-    writer = _open_writer(ix, lock_timeout)
+    small = (sum(len(d.entries) for d in digests) <= COMPOUND_UP_TO and merge != "optimize"
+             and _has_papers(ix))
+    writer = _open_writer(ix, lock_timeout, compound=small)
     try:
         report = _apply(writer, digests, pool)
     except BaseException:

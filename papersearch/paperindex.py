@@ -1,38 +1,51 @@
 """PaperIndex: the public face of an index directory.
 
 Opening, creating, adding digests, searching, fetching one paper and stats.
-It holds no global state: every index object owns its Whoosh index and one
-searcher per thread (Whoosh searchers read files through shared handles and
-are not safe to share between threads), refreshed when another writer commits.
+It holds no global state: every index object owns its Whoosh index and a
+bounded pool of searchers (see `papersearch.pool`), each lent to one thread for
+one operation because a Whoosh searcher reads files through shared handles and
+is not safe to share; searchers of an older generation are closed as they come
+back after another writer commits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
 import pickle
+import resource
 import shutil
+import stat
 import struct
 import threading
+import uuid
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from whoosh import index as windex
 from whoosh.index import EmptyIndexError, Index
 
 from papersearch import __version__
 from papersearch.analysis import normalize_text
+from papersearch.arxiv import normalize_id
 from papersearch.errors import (
     IndexCorruptError,
     IndexNotFoundError,
+    IndexUnavailableError,
+    IndexUntrustedError,
     IndexVersionError,
     PaperNotFoundError,
     PapersearchError,
 )
 from papersearch.evaluation import Evaluator
+from papersearch.expansion import Glossary
+from papersearch.filtering import paper_column
 from papersearch.lexicon import bundled as bundled_lexicon
 from papersearch.models import (
     AddReport,
@@ -42,6 +55,7 @@ from papersearch.models import (
     SimilarResult,
     Suggestion,
 )
+from papersearch.pool import Lease, SearcherPool
 from papersearch.ranking import DEFAULT_RANKING, Ranking, VoteBlendedBM25F
 from papersearch.schema import (
     KIND_DAY,
@@ -53,11 +67,13 @@ from papersearch.schema import (
     paper_key,
 )
 from papersearch.searching import (
-    ARXIV_ID,
     SORT_ORDERS,
+    Plan,
     QueryCompiler,
     SearchOptions,
     SortOrder,
+    glossary_of,
+    plan,
     run_search,
 )
 
@@ -72,18 +88,141 @@ _CORRUPTION = (OSError, EOFError, struct.error, pickle.UnpicklingError, ValueErr
                IndexError, zlib.error)
 
 
-def _is_corruption(exc: Exception) -> bool:
+def _is_corruption(exc: BaseException) -> bool:
     """Whether ``exc`` is Whoosh reading damaged index files: one of ``_CORRUPTION``, or
     the bare Exception("Block tag error ...") its postings reader raises."""
     return isinstance(exc, _CORRUPTION) or (
         type(exc) is Exception and str(exc).startswith("Block tag error"))
 
 
+# Operating-system errors that are not damage: the index is fine, the process or the
+# machine is short of something, and a rebuild would not help.
+_UNAVAILABLE = {errno.EMFILE, errno.ENFILE, errno.ENOSPC, errno.EDQUOT, errno.EACCES,
+                errno.EPERM, errno.EROFS}
+
+
+def _os_problem(exc: BaseException) -> OSError | None:
+    """The operating-system error behind ``exc`` that says the index is out of reach
+    (not damaged), looking through the causes Whoosh wraps it in."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return None
+        if isinstance(seen, OSError) and seen.errno in _UNAVAILABLE:
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def unavailable(path: Path, error: OSError) -> IndexUnavailableError:
+    """What to tell the user about an operating-system error on the index at ``path``."""
+    name = Path(error.filename).name if error.filename else None
+    if error.errno in {errno.EMFILE, errno.ENFILE}:
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+        return IndexUnavailableError(path, f"too many open files (this process may open "
+                                     f"{soft}); raise the limit, for example `ulimit -n 4096`, "
+                                     "or let fewer searches run at once; the index is fine")
+    if error.errno in {errno.ENOSPC, errno.EDQUOT}:
+        return IndexUnavailableError(path, "no space left on the device holding it: free some "
+                                     "and run the command again; what was committed is kept")
+    return IndexUnavailableError(path, f"permission denied ({name or 'the index directory'}): "
+                                 "give this user read and write access to the directory and "
+                                 "its files; the index is fine")
+
+
+# Column files every segment holding papers has (written for every paper, even empty),
+# and the text fields whose lengths it stores.
+PAPER_COLUMNS = ("votes", "first_date", "last_date", "words", "author_list")
+LENGTH_FIELDS = ("title", "summary", "authors")
+
+
+def _check_trust(path: Path) -> None:
+    """Refuse an index that someone other than this user (or root) could have written."""
+    me = os.getuid()
+    for target in [path, *sorted(path.glob("_MAIN_*.toc"))]:
+        info = target.stat()
+        others = info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+        if others or info.st_uid not in {me, 0}:
+            who = ("group- or world-writable" if others
+                   else f"owned by another user (uid {info.st_uid})")
+            raise IndexUntrustedError(
+                path, f"{target.name if target != path else 'its directory'} is {who}: "
+                "opening an index runs code stored in it (Whoosh pickles the schema), so it "
+                "must come from a trusted source; make it writable only by you (chmod -R "
+                "go-w), or open it anyway with --trust-index (PaperIndex.open(..., "
+                "trust=True)) if you share it knowingly")
+
+
+def _cannot_replace(path: Path, error: OSError) -> IndexUnavailableError:
+    """The rebuilt index could not take the old one's place (nothing was changed)."""
+    return IndexUnavailableError(path, f"cannot replace it with the rebuilt index "
+                                 f"({error.strerror or error}); the old index is unchanged: "
+                                 "give this user write access to the directory that holds "
+                                 "it and run the rebuild again")
+
+
+def open_segments(ix: Any, searcher: Any) -> None:
+    """Open now every file of ``searcher``'s segments that Whoosh would open on first use.
+
+    Whoosh opens column, length and stored-field files lazily, and a writer in another
+    process deletes the files of the segments it merges away: a searcher of the older
+    version would then find a file gone (read as "no values", or a crash) in the middle
+    of a search. Files opened now stay readable. A file missing now raises
+    FileNotFoundError naming it: damage, or a merge that just happened (the caller
+    retries with the newer version).
+    """
+    for leaf, _ in searcher.reader().leaf_readers():
+        segment = leaf.segment() if hasattr(leaf, "segment") else None
+        if segment is None:  # an empty index's reader has no segment
+            continue
+        if segment.is_compound():  # one file, read whole at open (papersearch writes none)
+            continue
+        segid = segment.segment_id()
+        for ext in ("trm", "pst", "_stored.col") if leaf.doc_count_all() else ():
+            if not ix.storage.file_exists(f"{segid}.{ext}"):
+                raise FileNotFoundError(errno.ENOENT, "a segment file is missing",
+                                        f"{segid}.{ext}")
+        try:
+            if leaf.doc_count_all():
+                leaf.stored_fields(0)
+            if leaf.doc_frequency("kind", KIND_PAPER):
+                for name in PAPER_COLUMNS:
+                    paper_column(leaf, name)  # raises when the file is missing
+                for name in LENGTH_FIELDS:
+                    leaf.doc_field_length(0, name)
+        except OSError as exc:
+            if isinstance(exc, FileNotFoundError) or exc.errno == errno.ENOENT:
+                raise FileNotFoundError(errno.ENOENT, "a segment file is missing",
+                                        Path(exc.filename).name if exc.filename
+                                        else f"{segid}.*") from exc
+            raise
+
+
 FEW_RESULTS = 3
 """A search with fewer hits than this (or relaxed, or with ignored words) gets a
 did-you-mean suggestion, when one does better (:mod:`papersearch.spelling`)."""
 
+SPELLED_WORDS = 8
+"""Did-you-mean is tried for queries of at most this many words: a typo in a long
+description hardly matters to its ranking, and correcting every word of a long query
+costs a search per candidate."""
+
 REBUILD_HINT = "rebuild it with: papersearch index --rebuild PATH..."
+
+OPEN_ATTEMPTS = 3
+"""Tries at opening a searcher while writers merge segments away."""
+
+DEFAULT_SEARCHERS = 2
+"""Searchers an index keeps open for concurrent reads (each about as many open files as
+the index has segment files, and its own cache of scored postings)."""
+
+T = TypeVar("T")
+
+
+def _days(searcher: Any) -> list[dt.date]:
+    """The digest days a searcher's index version holds, oldest first."""
+    keys = [fields["key"] for fields in searcher.documents(kind=KIND_DAY)]
+    return sorted(dt.date.fromisoformat(key.split(":", 1)[1]) for key in keys)
 
 
 def _is_index(path: Path) -> bool:
@@ -97,11 +236,14 @@ class PaperIndex:
     :class:`papersearch.ranking.Ranking`); ``vote_weight``, if given, replaces
     its weight of votes; ``lock_timeout`` is how many seconds ``add``
     waits for another writer before raising
-    :class:`~papersearch.errors.IndexLockedError`.
+    :class:`~papersearch.errors.IndexLockedError`; ``searchers`` is how many
+    searchers it keeps open for concurrent reads (:mod:`papersearch.pool`; default
+    :data:`DEFAULT_SEARCHERS`), however many threads use it.
     """
 
     def __init__(self, ix: Index, path: Path, *, ranking: Ranking = DEFAULT_RANKING,
-                 vote_weight: float | None = None, lock_timeout: float = 10.0) -> None:
+                 vote_weight: float | None = None, lock_timeout: float = 10.0,
+                 searchers: int | None = None) -> None:
         self._ix = ix
         self.path = path
         if vote_weight is not None:
@@ -109,9 +251,8 @@ class PaperIndex:
         self.ranking = ranking
         self.lock_timeout = lock_timeout
         self._compiler = QueryCompiler(ix.schema)
-        self._local = threading.local()
-        self._searchers: list[Any] = []
-        self._searchers_lock = threading.Lock()
+        self._pool = SearcherPool(ix, lambda: self._open_searcher(self.ranking),
+                                  searchers or DEFAULT_SEARCHERS)
         # The vocabulary of the latest index version read, as (generation, vocabulary):
         # shared by all threads, read again only after a writer commits.
         self._vocabulary: tuple[int, Vocabulary] | None = None
@@ -146,11 +287,18 @@ class PaperIndex:
         writer.commit()
 
     @classmethod
-    def open(cls, path: str | Path, *, create: bool = False, **options: Any) -> PaperIndex:
+    def open(cls, path: str | Path, *, create: bool = False, trust: bool = False,
+             **options: Any) -> PaperIndex:
         """Open the index at ``path``; with ``create=True`` make it if there is none.
 
+        Opening an index runs code from it (Whoosh stores the schema pickled), so an
+        index must come from a trusted source: one that other users can write to (its
+        directory or table of contents group- or world-writable, or owned by someone
+        else) is refused with IndexUntrustedError unless ``trust`` is true.
+
         Raises IndexNotFoundError, IndexVersionError (built by an incompatible
-        papersearch) or IndexCorruptError, each saying how to recover.
+        papersearch), IndexCorruptError or IndexUnavailableError, each saying how to
+        recover.
         """
         path = Path(path)
         if not _is_index(path):
@@ -158,6 +306,8 @@ class PaperIndex:
                 return cls.create(path, **options)
             raise IndexNotFoundError(path, "no index here; build one with: "
                                      "papersearch index PATH... (or PaperIndex.create)")
+        if not trust:
+            _check_trust(path)
         try:
             ix = windex.open_dir(str(path))
         except EmptyIndexError as exc:
@@ -166,6 +316,9 @@ class PaperIndex:
             raise IndexVersionError(path, "made by an incompatible papersearch version "
                                     f"({exc}); {REBUILD_HINT}") from exc
         except OSError as exc:
+            problem = _os_problem(exc)
+            if problem is not None:
+                raise unavailable(path, problem) from exc
             raise IndexCorruptError(path, f"cannot read the index ({exc}); {REBUILD_HINT}") from exc
         except Exception as exc:  # a truncated TOC raises struct/pickle errors
             raise IndexCorruptError(path, f"damaged ({type(exc).__name__}: {exc}); "
@@ -185,11 +338,12 @@ class PaperIndex:
         directory stays as it was until the new one is ready.
         """
         path = Path(path)
-        staging = path.with_name(f".{path.name}.rebuild")
-        retired = path.with_name(f".{path.name}.old")
-        for leftover in (staging, retired):
-            if leftover.exists():
-                shutil.rmtree(leftover)
+        for leftover in [*path.parent.glob(f".{path.name}.rebuild*"),
+                         *path.parent.glob(f".{path.name}.old*")]:
+            shutil.rmtree(leftover, ignore_errors=True)  # an earlier run's; may stay
+        tag = uuid.uuid4().hex[:8]
+        staging = path.with_name(f".{path.name}.rebuild-{tag}")
+        retired = path.with_name(f".{path.name}.old-{tag}")
         fresh = cls.create(staging, **options)
         try:
             report = fresh.add(sources, strict=strict, progress=progress, workers=workers)
@@ -198,16 +352,29 @@ class PaperIndex:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         fresh.close()
-        if path.exists():
-            path.rename(retired)
-        staging.rename(path)
-        if retired.exists():
-            shutil.rmtree(retired)
+        # The swap: all or nothing. The old index moves aside, the new one takes its
+        # name, and only then is the old one deleted; if that last step fails, the new
+        # index is in place and the next rebuild removes the leftover.
+        try:
+            if path.exists():
+                path.rename(retired)
+        except OSError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise _cannot_replace(path, exc) from exc
+        try:
+            staging.rename(path)
+        except OSError as exc:
+            if retired.exists():
+                retired.rename(path)
+            shutil.rmtree(staging, ignore_errors=True)
+            raise _cannot_replace(path, exc) from exc
+        shutil.rmtree(retired, ignore_errors=True)
         return cls.open(path, **options), report
 
     def _check_version(self) -> None:
-        meta = self._read(lambda s: s.document(key=META_KEY))
-        if meta is None and self._read(lambda s: s.doc_count_all()) == 0:
+        meta, count = self._read(lambda lease: (lease.searcher.document(key=META_KEY),
+                                                lease.searcher.doc_count_all()))
+        if meta is None and count == 0:
             # create() was killed between making the empty index and stamping it.
             self._stamp()
             return
@@ -226,40 +393,97 @@ class PaperIndex:
 
     # -- reading ---------------------------------------------------------------------
 
-    def _searcher(self) -> Any:
-        """This thread's searcher, reopened if a writer committed since it was opened.
+    def _open_searcher(self, ranking: Ranking) -> Any:
+        """A searcher of the latest version with every file open (:func:`open_segments`),
+        tried again when a writer's merge removed a file between reading the table of
+        contents and opening it."""
+        for attempt in range(OPEN_ATTEMPTS):
+            searcher = self._ix.searcher(weighting=VoteBlendedBM25F(ranking))
+            try:
+                open_segments(self._ix, searcher)
+                return searcher
+            except FileNotFoundError:
+                generation = searcher.reader().generation()
+                searcher.close()
+                if attempt + 1 == OPEN_ATTEMPTS or self._ix.latest_generation() == generation:
+                    raise  # the same version is missing a file: damage
+        raise AssertionError("unreachable")
 
-        Not ``Searcher.refresh()``: Whoosh 2.7's reader reuse keeps the segments
-        a merge replaced next to the merged one, so after another process's merging
-        commit a refreshed searcher counts documents twice.
+    @contextmanager
+    def reading(self) -> Iterator[Lease]:
+        """A searcher of the latest index version and its evaluator, lent to this thread
+        for the ``with`` block: one index version for everything read inside it.
+
+        For tools and tests that need Whoosh's searcher itself; the library's own reads
+        go through it too. Damage found inside becomes IndexCorruptError; too many open
+        files, no space or no permission, IndexUnavailableError.
         """
-        searcher = getattr(self._local, "searcher", None)
-        if searcher is not None and not searcher.up_to_date():
-            with self._searchers_lock:
-                self._searchers.remove(searcher)
-            searcher.close()
-            searcher = None
-        if searcher is None:
-            searcher, evaluator = self._open_searcher(self.ranking)
-            with self._searchers_lock:
-                self._searchers.append(searcher)
-            self._local.searcher, self._local.evaluator = searcher, evaluator
-        return searcher
-
-    def _open_searcher(self, ranking: Ranking) -> tuple[Any, Evaluator]:
-        searcher = self._ix.searcher(weighting=VoteBlendedBM25F(ranking))
-        return searcher, Evaluator(searcher)
-
-    def _read(self, fn: Any) -> Any:
-        """Run ``fn(searcher)``; damage found on the way becomes IndexCorruptError."""
         try:
-            return fn(self._searcher())
+            with self._pool.lease() as lease:
+                yield lease
         except PapersearchError:
             raise
         except Exception as exc:
-            if _is_corruption(exc):
-                raise self._corrupt(exc) from exc
-            raise
+            raise self._translate(exc) from exc
+
+    def _translate(self, exc: Exception) -> Exception:
+        """The papersearch error for an exception met reading or writing the index (the
+        exception itself when it is neither damage nor a resource problem)."""
+        problem = _os_problem(exc)
+        if problem is not None:
+            return unavailable(self.path, problem)
+        if _is_corruption(exc):
+            return self._corrupt(exc)
+        return exc
+
+    def warm(self) -> None:
+        """Read now what the first searches would read: a searcher, the columns, the
+        vocabulary and its corrections table (for a server, before the first request)."""
+        def read(lease: Lease) -> None:
+            lease.evaluator.columns.votes()
+            lease.evaluator.columns.authors()
+            self._vocabulary_of(lease.searcher).near("모델")
+        self._read(read)
+
+    @property
+    def open_searchers(self) -> int:
+        """How many searchers this index has open, lent or idle (at most ``searchers``)."""
+        return self._pool.open
+
+    def plan(self, query: str, *, lease: Lease, ranking: Ranking | None = None) -> Plan:
+        """How ``query`` is compiled for the searcher of ``lease`` (:meth:`reading`): its
+        clauses, optional intent words, translations; ``strict()`` and ``partial()`` give
+        the Whoosh queries a search evaluates. For tools and tests."""
+        return plan(self._compiler, query, ranking or self.ranking, self.glossary(lease))
+
+    def glossary(self, lease: Lease) -> Glossary:
+        """The translations queries use (the mined glossary and the loanword lexicon), for
+        the index version of ``lease`` (:meth:`reading`); kept as long as its searcher."""
+        return glossary_of(lease.searcher, lease.evaluator, self._compiler)
+
+    def _read(self, fn: Callable[[Lease], T]) -> T:
+        """Run ``fn`` with a lent searcher (see :meth:`reading`); again with a newer one
+        if a writer's merge removed a file the older one needed."""
+        for attempt in range(OPEN_ATTEMPTS):
+            try:
+                with self.reading() as lease:
+                    try:
+                        return fn(lease)
+                    except FileNotFoundError:
+                        if (attempt + 1 < OPEN_ATTEMPTS
+                                and self._ix.latest_generation() > lease.generation):
+                            self._pool.retire(lease)
+                            continue
+                        raise
+            except IndexCorruptError:
+                if attempt + 1 < OPEN_ATTEMPTS and self._newer_than_open():
+                    continue
+                raise
+        raise AssertionError("unreachable")
+
+    def _newer_than_open(self) -> bool:
+        """Whether a writer committed since the pool's searchers were opened."""
+        return bool(self._ix.latest_generation() > self._pool.latest)
 
     def _corrupt(self, exc: BaseException) -> IndexCorruptError:
         return IndexCorruptError(self.path, f"damaged or unreadable ({type(exc).__name__}: "
@@ -295,30 +519,29 @@ class PaperIndex:
                                 min_votes=min_votes, max_votes=max_votes, author=author,
                                 ranking=chosen, explain=explain, facets=facets)
 
-        result: SearchResult = self._read(lambda searcher: self._run(searcher, query, options))
-        if did_you_mean and (result.total < FEW_RESULTS or result.relaxed
-                             or result.ignored_terms):
+        result: SearchResult = self._read(lambda lease: self._run(lease, query, options))
+        if did_you_mean and len(query.split()) <= SPELLED_WORDS and (
+                result.total < FEW_RESULTS or result.relaxed or result.ignored_terms):
             counting = replace(options, limit=1, explain=False, facets=False)
 
-            def outcome(searcher: Any, text: str) -> Outcome:
-                found = self._run(searcher, text, counting)
+            def outcome(lease: Lease, text: str) -> Outcome:
+                found = self._run(lease, text, counting)
                 return (not found.relaxed and not found.ignored_terms, found.total)
 
             current = (not result.relaxed and not result.ignored_terms, result.total)
-            suggestion = self._read(lambda searcher: self._speller(searcher).suggest(
-                query, current, lambda text: outcome(searcher, text)))
+            suggestion = self._read(lambda lease: self._speller(lease.searcher).suggest(
+                query, current, lambda text: outcome(lease, text)))
             if suggestion is not None:
                 result = result.model_copy(update={"did_you_mean": suggestion})
         return result
 
-    def _run(self, searcher: Any, query: str, options: SearchOptions) -> SearchResult:
-        """One search with this thread's searcher, or with one of its own when ``options``
-        ask for other ranking settings (the searcher's weighting scores the postings)."""
-        if options.ranking != searcher.weighting.ranking:
-            own, evaluator = self._open_searcher(options.ranking)
-            with own:
-                return run_search(own, self._compiler, query, options, evaluator)
-        return run_search(searcher, self._compiler, query, options, self._local.evaluator)
+    def _run(self, lease: Lease, query: str, options: SearchOptions) -> SearchResult:
+        """One search with a lent searcher, or with one of its own when ``options`` ask for
+        other ranking settings (the searcher's weighting scores the postings)."""
+        if options.ranking != lease.searcher.weighting.ranking:
+            with self._open_searcher(options.ranking) as own:
+                return run_search(own, self._compiler, query, options, Evaluator(own))
+        return run_search(lease.searcher, self._compiler, query, options, lease.evaluator)
 
     def similar(self, arxiv_id: str, limit: int = 10, *, by: SimilarBy = "text"
                 ) -> SimilarResult:
@@ -330,11 +553,9 @@ class PaperIndex:
         """
         from papersearch.similar import find_similar
 
-        wanted = arxiv_id.strip().lower()
-        match = ARXIV_ID.match(wanted)
-        wanted = match.group(1) if match else wanted
-        result: SimilarResult | None = self._read(lambda searcher: find_similar(
-            searcher, self._local.evaluator, self._compiler, wanted, limit, self.ranking, by))
+        wanted = normalize_id(arxiv_id) or arxiv_id.strip().lower()
+        result: SimilarResult | None = self._read(lambda lease: find_similar(
+            lease.searcher, lease.evaluator, self._compiler, wanted, limit, self.ranking, by))
         if result is None:
             raise PaperNotFoundError(arxiv_id)
         return result
@@ -350,7 +571,7 @@ class PaperIndex:
         head, _, last = normalize_text(prefix).rpartition(" ")
         if not last.strip():
             return []
-        vocabulary = self._read(self._vocabulary_of)
+        vocabulary = self._read(lambda lease: self._vocabulary_of(lease.searcher))
         lead = f"{head} " if head.strip() else ""
         return [Suggestion(text=lead + word, papers=papers)
                 for word, papers in vocabulary.complete(last, limit)]
@@ -377,21 +598,23 @@ class PaperIndex:
         return Speller(self._vocabulary_of(searcher), self._compiler.tokenizer())
 
     def get(self, arxiv_id: str) -> Paper | None:
-        """The paper with this arXiv id (``2401.12070``), or None."""
-        fields = self._read(lambda s: s.document(key=paper_key(arxiv_id.strip().lower())))
+        """The paper with this arXiv id, or None. Any form people paste is read
+        (``2401.12070``, ``2401.12070v2``, ``arXiv:2401.12070``, an abs or pdf URL)."""
+        wanted = normalize_id(arxiv_id) or arxiv_id.strip().lower()
+        fields = self._read(lambda lease: lease.searcher.document(key=paper_key(wanted)))
         return Paper.model_validate_json(fields["record"]) if fields else None
 
     def days(self) -> list[dt.date]:
         """Every digest day the index holds, oldest first."""
-        keys: list[str] = self._read(
-            lambda s: [fields["key"] for fields in s.documents(kind=KIND_DAY)])
-        return sorted(dt.date.fromisoformat(key.split(":", 1)[1]) for key in keys)
+        return self._read(lambda lease: _days(lease.searcher))
 
     def stats(self) -> IndexStats:
-        """Paper and day counts, the date range and the size on disk."""
-        days = self.days()
+        """Paper and day counts, the date range and the size on disk, all of one index
+        version (what one searcher sees)."""
 
-        def collect(searcher: Any) -> IndexStats:
+        def collect(lease: Lease) -> IndexStats:
+            searcher = lease.searcher
+            days = _days(searcher)
             papers = sum(1 for _ in searcher.document_numbers(kind=KIND_PAPER))
             meta = searcher.document(key=META_KEY) or {}
             size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
@@ -401,8 +624,7 @@ class PaperIndex:
                 size_bytes=size, papersearch_version=str(meta.get("version", "?")),
                 schema_version=int(meta.get("schema_version", 0)),
             )
-        result: IndexStats = self._read(collect)
-        return result
+        return self._read(collect)
 
     # -- writing ---------------------------------------------------------------------
 
@@ -428,19 +650,14 @@ class PaperIndex:
         except PapersearchError:
             raise
         except Exception as exc:
-            if _is_corruption(exc):
-                raise self._corrupt(exc) from exc
-            raise
+            raise self._translate(exc) from exc
 
     # -- lifetime ----------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close every searcher this object opened (in any thread) and the index."""
-        with self._searchers_lock:
-            for searcher in self._searchers:
-                searcher.close()
-            self._searchers.clear()
-        self._local = threading.local()
+        """Close every searcher this object opened (those lent out as they come back)
+        and the index."""
+        self._pool.close()
         self._vocabulary = None
         self._ix.close()
 

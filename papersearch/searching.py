@@ -22,13 +22,14 @@ from whoosh import query as wq
 from whoosh.fields import Schema
 
 from papersearch.analysis import MecabTokenizer
+from papersearch.arxiv import ARXIV_ID
 from papersearch.bm25f import FieldsTerm
 from papersearch.coordination import CoordinatedOr
 from papersearch.evaluation import Evaluator
 from papersearch.expansion import Clause, Extra, Glossary, Loanwords, expand, with_translations
 from papersearch.explain import explain as _explain
 from papersearch.facets import count_facets
-from papersearch.highlight import best_snippet, clip_spans, posting_spans
+from papersearch.highlight import SpanCache, best_snippet, clip_spans, posting_spans
 from papersearch.intent import is_intent
 from papersearch.models import Facets, Hit, Paper, SearchResult
 from papersearch.query import And, Node, Not, Or, ParsedQuery, Word, describe, parse_query
@@ -40,7 +41,6 @@ SORT_ORDERS: tuple[str, ...] = ("relevance", "votes", "date")
 TEXT_FIELDS = ("title", "summary", "authors")
 BM25F_FIELDS = ("title", "summary")
 """The fields a word is scored across as one text (:mod:`papersearch.bm25f`)."""
-ARXIV_ID = re.compile(r"^(?:arxiv:)?(\d{4}\.\d{4,5})(?:v\d+)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,26 @@ class SearchOptions:
     ranking: Ranking = DEFAULT_RANKING
     explain: bool = False
     facets: bool = True
+
+
+MAX_EXPLAINED = 20
+"""Hits explained by ``explain``: each replays the query's matchers on one paper (tens of
+milliseconds for a long query), so a thousand would take a minute."""
+MAX_WORD_TERMS = 12
+"""Terms searched of one word or phrase. A phrase is one query term to the parser's limit,
+but Whoosh matches it position by position: 330 repeats of one word in quotes took 12
+seconds; twelve terms bound that work, and no real phrase needs more."""
+
+
+def _bounded(tokens: list[tuple[int, str]], phrase: bool) -> list[tuple[int, str]]:
+    """The first :data:`MAX_WORD_TERMS` of a word's (position, term) pairs, each term
+    once unless it is a phrase (where order and repeats matter)."""
+    if not phrase:
+        first: dict[str, int] = {}
+        for position, term in tokens:
+            first.setdefault(term, position)
+        tokens = [(position, term) for term, position in first.items()]
+    return tokens[:MAX_WORD_TERMS]
 
 
 Context = dict[tuple[int, int], list[tuple[int, str]]]
@@ -137,11 +157,20 @@ class QueryCompiler:
     def terms_of(self, fieldname: str, node: Word, context: Context | None
                  ) -> list[tuple[int, str]]:
         """(position, term) pairs of a word in ``fieldname``: from the query's context
-        for the text fields, else analyzed alone."""
+        for the text fields, else analyzed alone; at most :data:`MAX_WORD_TERMS`, and a
+        plain word's repeated terms once (모델모델모델 asks for 모델)."""
+        return _bounded(self._all_terms_of(fieldname, node, context), node.phrase)
+
+    def _all_terms_of(self, fieldname: str, node: Word, context: Context | None
+                      ) -> list[tuple[int, str]]:
         if (context is not None and node.span in context
                 and self.schema[fieldname].analyzer is self.schema["summary"].analyzer):
             return context[node.span]
         return self.analyze(fieldname, node.text)
+
+    def overlong(self, node: Word, context: Context | None) -> bool:
+        """Whether a word or phrase has more terms than are searched (:meth:`terms_of`)."""
+        return len(self._all_terms_of("summary", node, context)) > MAX_WORD_TERMS
 
     def tokenizer(self) -> MecabTokenizer:
         """The MeCab tokenizer of the text fields (its tagger is per thread)."""
@@ -389,6 +418,8 @@ def plan(compiler: QueryCompiler, text: str, ranking: Ranking = DEFAULT_RANKING,
     if root is None:
         return Plan([], notes, ranking)
     context = compiler.in_context(parsed)
+    notes += [f"{describe(w)[:40]!r}: only its first {MAX_WORD_TERMS} terms are searched"
+              for w in _words(root) if compiler.overlong(w, context)]
     clauses: list[Clause] = []
     optional: list[tuple[str, wq.Query]] = []
     for node in list(root.children) if isinstance(root, And) else [root]:
@@ -439,6 +470,12 @@ def name_phrases(compiler: QueryCompiler, clauses: list[Clause], ranking: Rankin
     return extras
 
 
+def glossary_of(searcher: Any, evaluator: Evaluator, compiler: QueryCompiler) -> Glossary:
+    """The glossary lookups of ``searcher``'s index version, made once per searcher."""
+    return evaluator.derived("glossary",
+                             lambda: Glossary(searcher.reader(), compiler.loanwords()))
+
+
 def run_search(searcher: Any, compiler: QueryCompiler, text: str, options: SearchOptions,
                evaluator: Evaluator | None = None) -> SearchResult:
     """Search with an open searcher and build hits.
@@ -454,9 +491,7 @@ def run_search(searcher: Any, compiler: QueryCompiler, text: str, options: Searc
     searcher) scores the queries and keeps scored postings between searches.
     """
     evaluator = evaluator or Evaluator(searcher)
-    lookup = evaluator.derived("glossary",
-                               lambda: Glossary(searcher.reader(), compiler.loanwords()))
-    compiled = plan(compiler, text, options.ranking, lookup)
+    compiled = plan(compiler, text, options.ranking, glossary_of(searcher, evaluator, compiler))
     filt = evaluator.columns.matching(options.since, options.until, options.min_votes,
                                       options.max_votes, options.author)
     if filt is not None and not filt:
@@ -465,10 +500,17 @@ def run_search(searcher: Any, compiler: QueryCompiler, text: str, options: Searc
     vote_weight = options.ranking.vote_weight
     query = compiled.strict()
     if query is None:
-        # No words (only filters, or only stop words): newest papers first.
+        # No words to search for (an empty query, or only symbols and stop words): with
+        # filters, the newest papers that pass them; without, nothing (not every paper).
+        notes = list(compiled.notes)
+        if filt is None:
+            notes.append("no words to search for" + (f" in {text!r}" if text.strip() else ""))
+            return SearchResult(query=text, total=0, hits=[], notes=notes,
+                                facets=Facets() if options.facets else None)
+        notes.append("no words to search for: the newest papers that pass the filters")
         newest = evaluator.top(wq.Term("kind", KIND_PAPER), options.limit, vote_weight, filt,
                                "votes" if options.sort == "votes" else "date")
-        return SearchResult(query=text, total=newest.total, notes=compiled.notes,
+        return SearchResult(query=text, total=newest.total, notes=notes,
                             hits=build_hits(searcher, evaluator, wq.NullQuery, newest.top,
                                             options.ranking),
                             facets=count_facets(evaluator.columns, newest.matched)
@@ -480,8 +522,8 @@ def run_search(searcher: Any, compiler: QueryCompiler, text: str, options: Searc
     notes = list(compiled.notes)
 
     full = evaluator.top(query, options.limit, vote_weight, filt, options.sort)
-    hits = build_hits(searcher, evaluator, query, full.top, options.ranking,
-                      explain=options.explain)
+    explained = MAX_EXPLAINED if options.explain else 0
+    hits = build_hits(searcher, evaluator, query, full.top, options.ranking, explain=explained)
     partial = compiled.partial()
     partial_count, matched = 0, full.matched
     if partial is not None and len(full.top) < options.limit:
@@ -489,12 +531,15 @@ def run_search(searcher: Any, compiler: QueryCompiler, text: str, options: Searc
                              options.sort, exclude=full.matched)
         partial_count = more.total
         hits += build_hits(searcher, evaluator, partial, more.top, options.ranking,
-                           explain=options.explain, partial={d for d, _ in more.top})
+                           explain=max(0, explained - len(hits)),
+                           partial={d for d, _ in more.top})
         if not full.total:
             matched = more.matched
         if more.top:
             notes.append(f"{_papers(full.total)} the whole query; {partial_count} more "
                          "match part of it and follow")
+    if options.explain and len(hits) > MAX_EXPLAINED:
+        notes.append(f"explanations for the first {MAX_EXPLAINED} hits only")
     relaxed = not full.total and partial_count > 0
     return SearchResult(query=text, total=partial_count if relaxed else full.total, hits=hits,
                         relaxed=relaxed, partial=partial_count, ignored_terms=ignored,
@@ -508,16 +553,18 @@ def _papers(count: int) -> str:
 
 
 def build_hits(searcher: Any, evaluator: Evaluator, query: wq.Query,
-               top: list[tuple[int, float]], ranking: Ranking, explain: bool = False,
+               top: list[tuple[int, float]], ranking: Ranking, explain: int = 0,
                partial: Collection[int] = ()) -> list[Hit]:
     """Hits for ranked ``(docnum, final score)`` pairs, highlighted with ``query``'s terms;
-    those in ``partial`` match only part of the query."""
+    those in ``partial`` match only part of the query; the first ``explain`` carry an
+    explanation of their score."""
     terms = highlight_terms(query)
     reader = searcher.reader()
     docnums = [docnum for docnum, _ in top]
-    in_titles = posting_spans(reader, docnums, "title", terms, evaluator.contains)
-    in_summaries = posting_spans(reader, docnums, "summary", terms, evaluator.contains)
-    hits = []
+    known: SpanCache = evaluator.derived("spans", dict)
+    in_titles = posting_spans(reader, docnums, "title", terms, evaluator.contains, known)
+    in_summaries = posting_spans(reader, docnums, "summary", terms, evaluator.contains, known)
+    hits: list[Hit] = []
     for docnum, score in top:
         paper = Paper.model_validate_json(searcher.stored_fields(docnum)["record"])
         factor = vote_factor(paper.votes, ranking.vote_weight)
@@ -530,7 +577,7 @@ def build_hits(searcher: Any, evaluator: Evaluator, query: wq.Query,
             snippet_highlights=spans, title_highlights=title_spans,
             partial=docnum in partial,
             explanation=_explain(searcher, query, docnum, paper.votes, ranking)
-            if explain and query is not wq.NullQuery else None,
+            if len(hits) < explain and query is not wq.NullQuery else None,
         ))
     return hits
 

@@ -25,7 +25,7 @@ from papersearch.hangul import is_hangul
 from papersearch.models import Paper, SimilarResult
 from papersearch.ranking import Ranking
 from papersearch.schema import paper_key
-from papersearch.searching import QueryCompiler, build_hits
+from papersearch.searching import QueryCompiler, build_hits, glossary_of
 
 KEY_TERMS = 40
 """Terms a paper is searched by. On the discovery benchmark (same-topic pair recall@10),
@@ -95,9 +95,7 @@ def find_similar(searcher: Any, evaluator: Evaluator, compiler: QueryCompiler, a
         return None
     paper = Paper.model_validate_json(searcher.stored_fields(docnum)["record"])
     terms = key_terms(searcher, compiler, paper, ranking, by)
-    lookup = evaluator.derived(
-        "glossary", lambda: Glossary(searcher.reader(), compiler.loanwords())
-    ) if by == "text" else None
+    lookup = glossary_of(searcher, evaluator, compiler) if by == "text" else None
     query = similar_query(terms, ranking, lookup)
     ranked = evaluator.top(query, limit + 1, ranking.vote_weight)
     top = [(d, s) for d, s in ranked.top if d != docnum][:limit]

@@ -69,10 +69,21 @@ def test_tokenizer_handles_long_input_in_chunks() -> None:
 
 def test_tokenizer_pickles_without_tagger() -> None:
     tokenizer = MecabTokenizer()
-    list(tokenizer("모델"))  # creates this thread's tagger
+    list(tokenizer("모델"))  # creates a tagger
+    assert tokenizer.idle_taggers == 1
     clone = pickle.loads(pickle.dumps(tokenizer))
-    assert clone == tokenizer
+    assert clone == tokenizer and clone.idle_taggers == 0
     assert [t.text for t in clone("모델")] == ["모델"]
+
+
+def test_threads_share_taggers() -> None:
+    # a server's threads come and go; taggers (each maps the dictionary) do not follow
+    tokenizer = MecabTokenizer()
+    for _ in range(20):
+        thread = threading.Thread(target=lambda: list(tokenizer("강화학습을 이용한 모델")))
+        thread.start()
+        thread.join()
+    assert tokenizer.idle_taggers == 1
 
 
 def _tokens(text: str, mode: str = "index") -> list[Token]:

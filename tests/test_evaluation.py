@@ -20,8 +20,6 @@ from whoosh import sorting
 
 from papersearch import PaperIndex
 from papersearch.evaluation import EMPTY, Evaluator, Postings, PostingsCache
-from papersearch.expansion import Glossary
-from papersearch.searching import plan
 
 from helpers import ROOT, digest, entry
 
@@ -64,10 +62,14 @@ def assert_same(index: PaperIndex, text: str, sort: str = "relevance",
                 since: dt.date | None = None, min_votes: int | None = None,
                 limit: int = 20) -> int:
     """Compare evaluator and Whoosh on ``text``'s strict and partial queries; the total."""
-    searcher = index._searcher()
-    evaluator: Evaluator = index._local.evaluator
-    compiled = plan(index._compiler, text, index.ranking,
-                    Glossary(searcher.reader(), index._compiler.loanwords()))
+    with index.reading() as lease:
+        return _assert_same(index, lease, text, sort, since, min_votes, limit)
+
+
+def _assert_same(index: PaperIndex, lease: Any, text: str, sort: str, since: dt.date | None,
+                 min_votes: int | None, limit: int) -> int:
+    searcher, evaluator = lease.searcher, lease.evaluator
+    compiled = index.plan(text, lease=lease)
     allowed = evaluator.columns.matching(since, None, min_votes)
     if allowed is not None and not allowed:
         return 0
@@ -127,9 +129,9 @@ def test_same_as_whoosh_with_segments_and_replaced_papers(tmp_path: Path) -> Non
         changed = [*first[:5], entry("2401.00006", "Video diffusion",
                                      ["확산 모델로 비디오 생성"], votes=50)]
         index.add(day("2024-01-01", *changed))
-        searcher = index._searcher()
-        assert len(searcher.reader().leaf_readers()) >= 2
-        assert searcher.reader().has_deletions()
+        with index.reading() as lease:
+            assert len(lease.searcher.reader().leaf_readers()) >= 2
+            assert lease.searcher.reader().has_deletions()
         for q in ["확산 모델", "모델", "언어 모델 에이전트", "diffusion", "비디오", "-에이전트 모델",
                   '"확산 모델"', '"language model agents"']:
             for sort in ("relevance", "votes", "date"):
@@ -148,14 +150,13 @@ def test_same_as_whoosh_on_the_seeds(seed_index: PaperIndex) -> None:
 
 
 def test_queries_it_does_not_know_fall_back_to_whoosh(seed_index: PaperIndex) -> None:
-    searcher = seed_index._searcher()
-    evaluator: Evaluator = seed_index._local.evaluator
-    for q in [wq.Prefix("summary", "모"), wq.DisjunctionMax([wq.Term("title", "diffus"),
-                                                             wq.Term("summary", "확산")])]:
-        expected, total = whoosh_top(searcher, q, 50, None, "relevance")
-        got = evaluator.top(q, 50, seed_index.ranking.vote_weight)
-        assert total > 0 and got.total == total
-        assert [d for d, _ in got.top] == [d for d, _ in expected]
+    with seed_index.reading() as lease:
+        for q in [wq.Prefix("summary", "모"), wq.DisjunctionMax([wq.Term("title", "diffus"),
+                                                                 wq.Term("summary", "확산")])]:
+            expected, total = whoosh_top(lease.searcher, q, 50, None, "relevance")
+            got = lease.evaluator.top(q, 50, seed_index.ranking.vote_weight)
+            assert total > 0 and got.total == total
+            assert [d for d, _ in got.top] == [d for d, _ in expected]
 
 
 def test_postings_cache_is_bounded_and_least_recently_used() -> None:
@@ -183,7 +184,11 @@ def test_postings_cache_is_bounded_and_least_recently_used() -> None:
 
 
 def test_evaluator_contains_reads_the_cache(seed_index: PaperIndex) -> None:
-    searcher = seed_index._searcher()
+    with seed_index.reading() as lease:
+        _check_contains(lease.searcher)
+
+
+def _check_contains(searcher: Any) -> None:
     evaluator = Evaluator(searcher)
     assert evaluator.contains("summary", "확산", 0)  # not cached yet: cannot say no
     postings = evaluator.term("summary", "확산")

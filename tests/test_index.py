@@ -155,7 +155,8 @@ def test_batches_stream_and_end_merged(tmp_path: Path, write_digest: DigestWrite
                              progress=lambda done, total, _: seen.append((done, total)))
         assert report.papers_added == 3 and report.failed == [str(broken)]
         assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
-        assert len(index._searcher().reader().leaf_readers()) == 1
+        with index.reading() as lease:
+            assert len(lease.searcher.reader().leaf_readers()) == 1
         assert index.stats().papers == 3
         # strict: the broken file fails the add before the first batch is written
         more = write_digest("2024/02/05.md",

@@ -126,9 +126,10 @@ def suggest_check(index_dir: Path) -> dict[str, Any]:
         first = time.perf_counter() - start
         ours = timed(lambda p: index.suggest(p, 10), strokes)
         ours = timed(lambda p: index.suggest(p, 10), strokes)  # second pass: warm
-        reader = index._searcher().reader()
-        theirs = timed(lambda p: whoosh_prefix(reader, p), strokes)
-        theirs = timed(lambda p: whoosh_prefix(reader, p), strokes)
+        with index.reading() as lease:
+            reader = lease.searcher.reader()
+            theirs = timed(lambda p: whoosh_prefix(reader, p), strokes)
+            theirs = timed(lambda p: whoosh_prefix(reader, p), strokes)
         useful = sum(1 for p in strokes if index.suggest(p, 10))
         useful_whoosh = sum(1 for p in strokes if whoosh_prefix(reader, p))
     return {"strokes": len(strokes), "first_ms": first * 1000,

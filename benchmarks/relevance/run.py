@@ -334,15 +334,15 @@ def glossary_report(index_dir: Path, sample: int = 50) -> str:
     Verdicts (judged by hand: do both sides name the same concept?) are read from
     ``glossary_check.tsv``; a sampled pair without one is listed as unjudged.
     """
-    import random
 
     from papersearch import PaperIndex
-    from papersearch.expansion import Glossary
 
-    index = PaperIndex.open(index_dir)
-    searcher = index._searcher()
-    reader = searcher.reader()
-    lookup = Glossary(reader, index._compiler.loanwords())
+    with PaperIndex.open(index_dir) as index, index.reading() as lease:
+        return _glossary_report(index.glossary(lease), lease.searcher.reader(), sample)
+
+
+def _glossary_report(lookup: Any, reader: Any, sample: int) -> str:
+    import random
     keys = [k.decode("utf-8") if isinstance(k, bytes) else k
             for k in reader.lexicon("glossary")]
     mined = {k for k in keys if k.startswith("ko:")}
@@ -371,7 +371,6 @@ def glossary_report(index_dir: Path, sample: int = 50) -> str:
         lines.append(f"| {' '.join(ko)} | {' '.join(en)} | {verdict} |")
     lines += ["", f"Precision on the sample: {right}/{judged} judged right"
               + (f" ({right / judged:.0%})" if judged else "")]
-    index.close()
     return "\n".join(lines)
 
 
