@@ -442,7 +442,9 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     if args.write:
-        command = " ".join(["python benchmarks/relevance/run.py", *sys.argv[1:]])
+        # a checkout's folder is this machine's: the command shows its role
+        shown = ["CHECKOUT" if args.compare and a == str(args.compare) else a for a in sys.argv[1:]]
+        command = " ".join(["python benchmarks/relevance/run.py", *shown])
         replace_section("Relevance", "\n".join([
             f"`{command}` ({time.strftime('%Y-%m-%d')})", "",
             f"{len(queries)} queries written for the benchmark (Korean, mixed, English, "
