@@ -105,8 +105,8 @@ def _plain_schema() -> Any:
 def child_whoosh(index_dir: Path) -> dict[str, Any]:
     from whoosh import index as windex
 
-    from papersearch.digest import find_digests, parse_digest
-    from papersearch.indexing import merge_entries
+    from papersearch.ingest.digest import find_digests, parse_digest
+    from papersearch.ingest.indexing import merge_entries
 
     start = time.perf_counter()
     by_id: dict[str, list[Any]] = {}

@@ -10,8 +10,8 @@ from typing import Any
 def papers_of(corpus: Path) -> Iterator[dict[str, Any]]:
     """The merged papers of a corpus: id, title (with other spellings), summary, authors,
     votes (-1 when unknown) and the last listing day as YYYYMMDD."""
-    from papersearch.digest import find_digests, parse_digest
-    from papersearch.indexing import merge_entries
+    from papersearch.ingest.digest import find_digests, parse_digest
+    from papersearch.ingest.indexing import merge_entries
 
     by_id: dict[str, list[Any]] = {}
     for file in find_digests(corpus):

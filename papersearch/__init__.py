@@ -18,7 +18,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from papersearch.digest import parse_digest
     from papersearch.errors import (
         DigestError,
         IndexCorruptError,
@@ -27,10 +26,12 @@ if TYPE_CHECKING:
         IndexUnavailableError,
         IndexUntrustedError,
         IndexVersionError,
+        PaperIndexError,
         PaperNotFoundError,
         PapersearchError,
         QueryError,
     )
+    from papersearch.ingest.digest import parse_digest
     from papersearch.models import (
         AddReport,
         Bullet,
@@ -53,7 +54,7 @@ if TYPE_CHECKING:
 # Loaded on first use, so that `papersearch query` does not import the digest parser
 # and the indexer (and a library user pays only for what they touch).
 _EXPORTS = {
-    "parse_digest": "papersearch.digest",
+    "parse_digest": "papersearch.ingest.digest",
     "DigestError": "papersearch.errors",
     "IndexCorruptError": "papersearch.errors",
     "IndexLockedError": "papersearch.errors",
@@ -61,6 +62,7 @@ _EXPORTS = {
     "IndexUnavailableError": "papersearch.errors",
     "IndexUntrustedError": "papersearch.errors",
     "IndexVersionError": "papersearch.errors",
+    "PaperIndexError": "papersearch.errors",
     "PaperNotFoundError": "papersearch.errors",
     "PapersearchError": "papersearch.errors",
     "QueryError": "papersearch.errors",
@@ -111,6 +113,7 @@ __all__ = [
     "IndexVersionError",
     "Paper",
     "PaperIndex",
+    "PaperIndexError",
     "PaperNotFoundError",
     "PapersearchError",
     "ParseIssue",

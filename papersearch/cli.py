@@ -22,8 +22,8 @@ import click
 
 from papersearch import __version__
 from papersearch.errors import PapersearchError
-from papersearch.highlight import mark
 from papersearch.models import (
+    SORT_ORDERS,
     AddReport,
     Explanation,
     FacetCount,
@@ -31,11 +31,13 @@ from papersearch.models import (
     Hit,
     Paper,
     ParseIssue,
+    SearchOptions,
     SearchResult,
     bullet_line,
 )
 from papersearch.paperindex import PaperIndex
-from papersearch.ranking import DEFAULT_VOTE_WEIGHT
+from papersearch.search.highlight import mark
+from papersearch.search.ranking import DEFAULT_VOTE_WEIGHT
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -192,7 +194,7 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 @click.argument("text", nargs=-1, required=True)
 @_index_option
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
-@click.option("--sort", type=click.Choice(["relevance", "votes", "date"]), default="relevance",
+@click.option("--sort", type=click.Choice(SORT_ORDERS), default="relevance",
               show_default=True)
 @click.option("--since", type=_DATE, help="Listed on or after YYYY-MM-DD.")
 @click.option("--until", type=_DATE, help="Listed on or before YYYY-MM-DD.")
@@ -215,11 +217,12 @@ def query_cmd(ctx: click.Context, text: tuple[str, ...], index_dir: Path, limit:
     """Search the index for TEXT (Korean, English, authors; "phrases", OR, -word, title:...)."""
     query = " ".join(text)
     with _errors(_debug(ctx)), _open(ctx, index_dir) as index:
-        result = index.search(
-            query, limit=limit, sort=sort,  # type: ignore[arg-type]
+        options = SearchOptions(
+            limit=limit, sort=sort,  # type: ignore[arg-type]
             since=since.date() if since else None, until=until.date() if until else None,
             min_votes=min_votes, max_votes=max_votes, author=author, vote_weight=vote_weight,
             explain=explain, facets=as_json or show_facets)
+        result = index.search(query, options)
     if as_json:
         _echo_json(search_json(result))
     else:
@@ -444,9 +447,7 @@ def serve_cmd(ctx: click.Context, index_dir: Path, host: str, port: int, workers
 def show_cmd(ctx: click.Context, arxiv_id: str, index_dir: Path, as_json: bool) -> None:
     """Show one paper by its arXiv id."""
     with _errors(_debug(ctx)), _open(ctx, index_dir) as index:
-        paper = index.get(arxiv_id)
-        if paper is None:
-            raise PapersearchError(f"no paper {arxiv_id!r} in index {index_dir}")
+        paper = index.paper(arxiv_id)
     if as_json:
         _echo_json(paper.model_dump(mode="json"))
     else:

@@ -43,8 +43,9 @@ class PaperNotFoundError(PapersearchError):
         super().__init__(f"paper {arxiv_id!r}: not in the index")
 
 
-class IndexError_(PapersearchError):
-    """Base class of errors about an index directory (named to avoid the builtin)."""
+class PaperIndexError(PapersearchError):
+    """Base class of errors about an index directory: missing, too new or old, locked,
+    damaged, untrusted or unavailable. Each names the directory and the way out."""
 
     def __init__(self, path: str | Path, message: str) -> None:
         self.path = str(path)
@@ -52,30 +53,34 @@ class IndexError_(PapersearchError):
         super().__init__(f"index {self.path}: {message}")
 
 
-class IndexNotFoundError(IndexError_):
+class IndexNotFoundError(PaperIndexError):
     """No papersearch index exists at the given directory."""
 
 
-class IndexVersionError(IndexError_):
+class IndexVersionError(PaperIndexError):
     """The index was built by an incompatible papersearch version or schema."""
 
 
-class IndexLockedError(IndexError_):
+class IndexLockedError(PaperIndexError):
     """Another writer held the index lock for longer than the timeout."""
 
 
-class IndexCorruptError(IndexError_):
+class IndexCorruptError(PaperIndexError):
     """The index files are damaged (a segment is missing or truncated)."""
 
 
-class IndexUntrustedError(IndexError_):
+class IndexUntrustedError(PaperIndexError):
     """The index could have been written by another user; opening it would run its code."""
 
 
-class IndexUnavailableError(IndexError_):
+class IndexUnavailableError(PaperIndexError):
     """The index cannot be read or written now for a reason outside it: too many open
     files, no space left, no permission. Rebuilding would not help; the message says what
     would."""
+
+
+IndexError_ = PaperIndexError
+"""The earlier name of :class:`PaperIndexError`, kept for code that catches it."""
 
 
 __all__ = [
@@ -87,6 +92,8 @@ __all__ = [
     "IndexUnavailableError",
     "IndexUntrustedError",
     "IndexVersionError",
+    "PaperIndexError",
+    "PaperNotFoundError",
     "PapersearchError",
     "QueryError",
 ]

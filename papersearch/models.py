@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -203,6 +203,41 @@ class Facets(_Frozen):
     authors: list[FacetCount] = Field(default_factory=list)  # most papers first
     votes: list[VoteBucket] = Field(default_factory=list)  # fewest votes first
     unknown_votes: int = 0  # matching papers whose digest gave no vote count
+
+
+SortOrder = Literal["relevance", "votes", "date"]
+"""How hits are ordered: ``relevance`` (BM25F blended with votes), ``votes`` (most first)
+or ``date`` (newest listing first)."""
+SORT_ORDERS: tuple[SortOrder, ...] = get_args(SortOrder)
+
+
+class SearchOptions(_Frozen):
+    """Everything besides the query text that shapes a search.
+
+    One model for the library's keyword arguments (``index.search(q, limit=5)`` builds
+    one), the CLI's options and the API's parameters, so each is validated and defaulted
+    in one place. ``since``/``until`` keep papers listed on a day in that range
+    (inclusive); ``min_votes``/``max_votes`` papers with votes in that range (unknown
+    votes excluded); ``author`` papers with an author of exactly that name (any case).
+    ``vote_weight`` replaces the index's weight of votes in ranking for this search.
+    ``explain`` adds to each hit how its score was made; ``facets`` counts every match by
+    month, author and votes; ``did_you_mean`` suggests a corrected query when this one
+    finds little.
+    """
+
+    model_config = ConfigDict(frozen=True, defer_build=True, extra="forbid")
+
+    limit: Annotated[int, Field(ge=1)] = 10
+    sort: SortOrder = "relevance"
+    since: dt.date | None = None
+    until: dt.date | None = None
+    min_votes: Annotated[int | None, Field(ge=0)] = None
+    max_votes: Annotated[int | None, Field(ge=0)] = None
+    author: str | None = None
+    vote_weight: Annotated[float | None, Field(ge=0)] = None
+    explain: bool = False
+    facets: bool = True
+    did_you_mean: bool = True
 
 
 class SearchResult(_Frozen):

@@ -2,7 +2,7 @@
 
 Opening, creating, adding digests, searching, fetching one paper and stats.
 It holds no global state: every index object owns its Whoosh index and a
-bounded pool of searchers (see `papersearch.pool`), each lent to one thread for
+bounded pool of searchers (see `papersearch.search.pool`), each lent to one thread for
 one operation because a Whoosh searcher reads files through shared handles and
 is not safe to share; searchers of an older generation are closed as they come
 back after another writer commits.
@@ -32,7 +32,8 @@ from whoosh import index as windex
 from whoosh.index import EmptyIndexError, Index
 
 from papersearch import __version__
-from papersearch.analysis import normalize_text
+from papersearch.analysis import TextAnalyzer, normalize_text
+from papersearch.analysis.lexicon import bundled as bundled_lexicon
 from papersearch.arxiv import normalize_id
 from papersearch.errors import (
     IndexCorruptError,
@@ -43,20 +44,15 @@ from papersearch.errors import (
     PaperNotFoundError,
     PapersearchError,
 )
-from papersearch.evaluation import Evaluator
-from papersearch.expansion import Glossary
-from papersearch.filtering import paper_column
-from papersearch.lexicon import bundled as bundled_lexicon
 from papersearch.models import (
     AddReport,
     IndexStats,
     Paper,
+    SearchOptions,
     SearchResult,
     SimilarResult,
     Suggestion,
 )
-from papersearch.pool import Lease, SearcherPool
-from papersearch.ranking import DEFAULT_RANKING, Ranking, VoteBlendedBM25F
 from papersearch.schema import (
     KIND_DAY,
     KIND_META,
@@ -66,22 +62,19 @@ from papersearch.schema import (
     build_schema,
     paper_key,
 )
-from papersearch.searching import (
-    SORT_ORDERS,
-    Plan,
-    QueryCompiler,
-    SearchOptions,
-    SortOrder,
-    glossary_of,
-    plan,
-    run_search,
-)
+from papersearch.search.columns import paper_column
+from papersearch.search.compiler import Plan, QueryCompiler, glossary_of, plan
+from papersearch.search.expansion import Glossary
+from papersearch.search.pool import Lease, SearcherPool
+from papersearch.search.ranking import DEFAULT_RANKING, Ranking, VoteBlendedBM25F
+from papersearch.search.scoring import Evaluator
+from papersearch.search.searching import run_search
 
 if TYPE_CHECKING:  # indexing, similar papers and spelling load on first use
-    from papersearch.indexing import ProgressCallback
-    from papersearch.similar import SimilarBy
-    from papersearch.spelling import Outcome, Speller
-    from papersearch.vocabulary import Vocabulary
+    from papersearch.discovery.similar import SimilarBy
+    from papersearch.discovery.spelling import Outcome, Speller
+    from papersearch.discovery.vocabulary import Vocabulary
+    from papersearch.ingest.indexing import ProgressCallback
 
 # What Whoosh raises when index files are missing, truncated or garbled.
 _CORRUPTION = (OSError, EOFError, struct.error, pickle.UnpicklingError, ValueError, KeyError,
@@ -200,7 +193,7 @@ def open_segments(ix: Any, searcher: Any) -> None:
 
 FEW_RESULTS = 3
 """A search with fewer hits than this (or relaxed, or with ignored words) gets a
-did-you-mean suggestion, when one does better (:mod:`papersearch.spelling`)."""
+did-you-mean suggestion, when one does better (:mod:`papersearch.discovery.spelling`)."""
 
 SPELLED_WORDS = 8
 """Did-you-mean is tried for queries of at most this many words: a typo in a long
@@ -233,11 +226,11 @@ class PaperIndex:
     """A papersearch index on disk. Create with :meth:`create`, open with :meth:`open`.
 
     ``ranking`` holds the default ranking settings (see
-    :class:`papersearch.ranking.Ranking`); ``vote_weight``, if given, replaces
+    :class:`papersearch.search.ranking.Ranking`); ``vote_weight``, if given, replaces
     its weight of votes; ``lock_timeout`` is how many seconds ``add``
     waits for another writer before raising
     :class:`~papersearch.errors.IndexLockedError`; ``searchers`` is how many
-    searchers it keeps open for concurrent reads (:mod:`papersearch.pool`; default
+    searchers it keeps open for concurrent reads (:mod:`papersearch.search.pool`; default
     :data:`DEFAULT_SEARCHERS`), however many threads use it.
     """
 
@@ -262,10 +255,16 @@ class PaperIndex:
 
     @classmethod
     def create(cls, path: str | Path, *, overwrite: bool = False,
-               **options: Any) -> PaperIndex:
+               analyzer: TextAnalyzer | None = None, ranking: Ranking = DEFAULT_RANKING,
+               vote_weight: float | None = None, lock_timeout: float = 10.0,
+               searchers: int | None = None) -> PaperIndex:
         """Create an empty index at ``path`` (a directory, made if missing).
 
-        Refuses to replace an existing index unless ``overwrite`` is true.
+        Refuses to replace an existing index unless ``overwrite`` is true. ``analyzer``
+        is the chain for titles and summaries (default: :func:`~papersearch.analysis.
+        text_analyzer`; the relevance benchmark compares others); it is stored in the
+        index, so every later open reads with it. The other settings are those of
+        :meth:`open`.
         """
         path = Path(path)
         if _is_index(path):
@@ -274,7 +273,9 @@ class PaperIndex:
                                        "PaperIndex.open, or pass overwrite=True to replace it")
             shutil.rmtree(path)
         path.mkdir(parents=True, exist_ok=True)
-        index = cls(windex.create_in(str(path), build_schema()), path, **options)
+        index = cls(windex.create_in(str(path), build_schema(analyzer)), path,
+                    ranking=ranking, vote_weight=vote_weight, lock_timeout=lock_timeout,
+                    searchers=searchers)
         index._stamp()
         return index
 
@@ -288,8 +289,14 @@ class PaperIndex:
 
     @classmethod
     def open(cls, path: str | Path, *, create: bool = False, trust: bool = False,
-             **options: Any) -> PaperIndex:
+             ranking: Ranking = DEFAULT_RANKING, vote_weight: float | None = None,
+             lock_timeout: float = 10.0, searchers: int | None = None) -> PaperIndex:
         """Open the index at ``path``; with ``create=True`` make it if there is none.
+
+        ``ranking`` (and ``vote_weight``, its weight of votes) rank every search of this
+        object; ``add`` waits up to ``lock_timeout`` seconds for another writer;
+        ``searchers`` bounds the Whoosh searchers threads share (default
+        :data:`DEFAULT_SEARCHERS`).
 
         Opening an index runs code from it (Whoosh stores the schema pickled), so an
         index must come from a trusted source: one that other users can write to (its
@@ -303,7 +310,8 @@ class PaperIndex:
         path = Path(path)
         if not _is_index(path):
             if create:
-                return cls.create(path, **options)
+                return cls.create(path, ranking=ranking, vote_weight=vote_weight,
+                                  lock_timeout=lock_timeout, searchers=searchers)
             raise IndexNotFoundError(path, "no index here; build one with: "
                                      "papersearch index PATH... (or PaperIndex.create)")
         if not trust:
@@ -323,14 +331,17 @@ class PaperIndex:
         except Exception as exc:  # a truncated TOC raises struct/pickle errors
             raise IndexCorruptError(path, f"damaged ({type(exc).__name__}: {exc}); "
                                     f"{REBUILD_HINT}") from exc
-        index = cls(ix, path, **options)
+        index = cls(ix, path, ranking=ranking, vote_weight=vote_weight,
+                    lock_timeout=lock_timeout, searchers=searchers)
         index._check_version()
         return index
 
     @classmethod
     def rebuild(cls, path: str | Path, sources: str | Path | Sequence[str | Path], *,
                 strict: bool = False, progress: ProgressCallback | None = None,
-                workers: int | None = None, **options: Any) -> tuple[PaperIndex, AddReport]:
+                workers: int | None = None, analyzer: TextAnalyzer | None = None,
+                ranking: Ranking = DEFAULT_RANKING, lock_timeout: float = 10.0
+                ) -> tuple[PaperIndex, AddReport]:
         """Build a fresh index from ``sources`` and put it in place of the one at ``path``.
 
         The new index is built beside the old one and swapped in only when
@@ -344,7 +355,7 @@ class PaperIndex:
         tag = uuid.uuid4().hex[:8]
         staging = path.with_name(f".{path.name}.rebuild-{tag}")
         retired = path.with_name(f".{path.name}.old-{tag}")
-        fresh = cls.create(staging, **options)
+        fresh = cls.create(staging, analyzer=analyzer, lock_timeout=lock_timeout)
         try:
             report = fresh.add(sources, strict=strict, progress=progress, workers=workers)
         except BaseException:
@@ -369,7 +380,7 @@ class PaperIndex:
             shutil.rmtree(staging, ignore_errors=True)
             raise _cannot_replace(path, exc) from exc
         shutil.rmtree(retired, ignore_errors=True)
-        return cls.open(path, **options), report
+        return cls.open(path, ranking=ranking, lock_timeout=lock_timeout), report
 
     def _check_version(self) -> None:
         meta, count = self._read(lambda lease: (lease.searcher.document(key=META_KEY),
@@ -489,43 +500,35 @@ class PaperIndex:
         return IndexCorruptError(self.path, f"damaged or unreadable ({type(exc).__name__}: "
                                  f"{exc}); {REBUILD_HINT}")
 
-    def search(self, query: str, *, limit: int = 10, sort: SortOrder = "relevance",
-               since: dt.date | None = None, until: dt.date | None = None,
-               min_votes: int | None = None, max_votes: int | None = None,
-               author: str | None = None, vote_weight: float | None = None,
-               ranking: Ranking | None = None, explain: bool = False, facets: bool = True,
-               did_you_mean: bool = True) -> SearchResult:
+    def search(self, query: str, options: SearchOptions | None = None, *,
+               ranking: Ranking | None = None, **fields: Any) -> SearchResult:
         """Search papers; hits come ranked, each with a highlighted snippet.
 
-        ``sort`` is ``relevance`` (BM25F blended with votes), ``votes`` or
-        ``date`` (newest listing first). ``since``/``until`` keep papers listed
-        on a day in that range (inclusive); ``min_votes``/``max_votes`` keep papers
-        with votes in that range (unknown votes excluded); ``author`` keeps papers
-        with an author of exactly that name (any case). ``ranking`` replaces the
-        index's ranking settings for this search and ``vote_weight`` their weight of
-        votes. Raises QueryError for a query it cannot serve. ``explain`` adds to each
-        hit how its score was made (:class:`~papersearch.models.Explanation`).
-        ``facets`` counts every match by month, author and votes
-        (:class:`~papersearch.models.Facets`). ``did_you_mean``: when the query finds
-        little, suggest a corrected query that finds more
-        (:mod:`papersearch.spelling`).
+        ``options`` (:class:`~papersearch.models.SearchOptions`) or its fields as keyword
+        arguments (``index.search("확산 모델", limit=5, sort="votes")``; keywords
+        override ``options``) say how many hits, in which order, filtered how, explained
+        or not. A field it does not know or a bad value raises ``ValueError`` (pydantic's
+        ValidationError). ``ranking`` replaces the index's ranking settings for this
+        search (for tuning). Raises QueryError for a query it cannot serve. When the
+        query finds little, ``did_you_mean`` suggests a corrected query that finds more
+        (:mod:`papersearch.discovery.spelling`).
         """
-        if sort not in SORT_ORDERS:
-            raise ValueError(f"sort must be one of {', '.join(SORT_ORDERS)}, not {sort!r}")
-        chosen = ranking or self.ranking
-        if vote_weight is not None:
-            chosen = replace(chosen, vote_weight=vote_weight)
-        options = SearchOptions(limit=limit, sort=sort, since=since, until=until,
-                                min_votes=min_votes, max_votes=max_votes, author=author,
-                                ranking=chosen, explain=explain, facets=facets)
-
-        result: SearchResult = self._read(lambda lease: self._run(lease, query, options))
-        if did_you_mean and len(query.split()) <= SPELLED_WORDS and (
+        if fields:
+            base = options.model_dump(exclude_unset=True) if options is not None else {}
+            options = SearchOptions(**{**base, **fields})
+        elif options is None:
+            options = SearchOptions()
+        settings = ranking or self.ranking
+        if options.vote_weight is not None:
+            settings = replace(settings, vote_weight=options.vote_weight)
+        result: SearchResult = self._read(
+            lambda lease: self._run(lease, query, options, settings))
+        if options.did_you_mean and len(query.split()) <= SPELLED_WORDS and (
                 result.total < FEW_RESULTS or result.relaxed or result.ignored_terms):
-            counting = replace(options, limit=1, explain=False, facets=False)
+            counting = options.model_copy(update={"limit": 1, "explain": False, "facets": False})
 
             def outcome(lease: Lease, text: str) -> Outcome:
-                found = self._run(lease, text, counting)
+                found = self._run(lease, text, counting, settings)
                 return (not found.relaxed and not found.ignored_terms, found.total)
 
             current = (not result.relaxed and not result.ignored_terms, result.total)
@@ -535,23 +538,25 @@ class PaperIndex:
                 result = result.model_copy(update={"did_you_mean": suggestion})
         return result
 
-    def _run(self, lease: Lease, query: str, options: SearchOptions) -> SearchResult:
-        """One search with a lent searcher, or with one of its own when ``options`` ask for
-        other ranking settings (the searcher's weighting scores the postings)."""
-        if options.ranking != lease.searcher.weighting.ranking:
-            with self._open_searcher(options.ranking) as own:
-                return run_search(own, self._compiler, query, options, Evaluator(own))
-        return run_search(lease.searcher, self._compiler, query, options, lease.evaluator)
+    def _run(self, lease: Lease, query: str, options: SearchOptions, ranking: Ranking
+             ) -> SearchResult:
+        """One search with a lent searcher, or with one of its own for other ranking
+        settings than the index's (the searcher's weighting scores the postings)."""
+        if ranking != lease.searcher.weighting.ranking:
+            with self._open_searcher(ranking) as own:
+                return run_search(own, self._compiler, query, options, ranking, Evaluator(own))
+        return run_search(lease.searcher, self._compiler, query, options, ranking,
+                          lease.evaluator)
 
     def similar(self, arxiv_id: str, limit: int = 10, *, by: SimilarBy = "text"
                 ) -> SimilarResult:
         """The ``limit`` papers most like the paper ``arxiv_id``, best first.
 
         Found by the paper's key Korean and English terms and their glossary
-        translations (:mod:`papersearch.similar`); ``by="title"`` uses only its title's
+        translations (:mod:`papersearch.discovery.similar`); ``by="title"`` uses only its title's
         words. Raises PaperNotFoundError for a paper the index does not hold.
         """
-        from papersearch.similar import find_similar
+        from papersearch.discovery.similar import find_similar
 
         wanted = normalize_id(arxiv_id) or arxiv_id.strip().lower()
         result: SimilarResult | None = self._read(lambda lease: find_similar(
@@ -578,7 +583,7 @@ class PaperIndex:
 
     def _vocabulary_of(self, searcher: Any) -> Vocabulary:
         """The vocabulary of ``searcher``'s index version, read once and shared by threads."""
-        from papersearch.vocabulary import Vocabulary
+        from papersearch.discovery.vocabulary import Vocabulary
 
         reader = searcher.reader()
         generation = reader.generation()
@@ -593,16 +598,26 @@ class PaperIndex:
             return cached[1]
 
     def _speller(self, searcher: Any) -> Speller:
-        from papersearch.spelling import Speller
+        from papersearch.discovery.spelling import Speller
 
         return Speller(self._vocabulary_of(searcher), self._compiler.tokenizer())
 
     def get(self, arxiv_id: str) -> Paper | None:
-        """The paper with this arXiv id, or None. Any form people paste is read
-        (``2401.12070``, ``2401.12070v2``, ``arXiv:2401.12070``, an abs or pdf URL)."""
+        """The paper with this arXiv id, or None (as ``dict.get``). Any form people paste
+        is read (``2401.12070``, ``2401.12070v2``, ``arXiv:2401.12070``, an abs or pdf
+        URL), here and in :meth:`paper` and :meth:`similar` alike."""
         wanted = normalize_id(arxiv_id) or arxiv_id.strip().lower()
         fields = self._read(lambda lease: lease.searcher.document(key=paper_key(wanted)))
         return Paper.model_validate_json(fields["record"]) if fields else None
+
+    def paper(self, arxiv_id: str) -> Paper:
+        """The paper with this arXiv id; PaperNotFoundError if the index does not hold it
+        (the one not-found error of :meth:`paper` and :meth:`similar`, the CLI and the
+        API)."""
+        found = self.get(arxiv_id)
+        if found is None:
+            raise PaperNotFoundError(arxiv_id)
+        return found
 
     def days(self) -> list[dt.date]:
         """Every digest day the index holds, oldest first."""
@@ -629,24 +644,27 @@ class PaperIndex:
     # -- writing ---------------------------------------------------------------------
 
     def add(self, paths: str | Path | Sequence[str | Path], *, strict: bool = False,
-            progress: ProgressCallback | None = None,
-            workers: int | None = None) -> AddReport:
+            progress: ProgressCallback | None = None, workers: int | None = None,
+            commit_every: int | None = None) -> AddReport:
         """Add digest files, or folders of them; returns what was added, updated, skipped, failed.
 
         Idempotent: unchanged files are skipped; a changed day file replaces
         that day's entries. Broken entries are reported (file and line) and
         skipped unless ``strict``, which raises DigestError before writing.
         ``workers`` processes analyze text beside the writer (default: 2 for a
-        large add from a single-threaded program, else none).
+        large add from a single-threaded program, else none). ``commit_every`` files
+        are written per commit (default :data:`~papersearch.ingest.indexing.
+        COMMIT_EVERY`): a failure or a kill keeps every batch committed before it.
         """
-        from papersearch.indexing import add_digests
+        from papersearch.ingest.indexing import add_digests
 
         if isinstance(paths, (str, Path)):
             paths = [paths]
         try:
             return add_digests(self._ix, list(paths), strict=strict,
                                lock_timeout=self.lock_timeout, progress=progress,
-                               workers=workers)
+                               workers=workers,
+                               **({"commit_every": commit_every} if commit_every else {}))
         except PapersearchError:
             raise
         except Exception as exc:

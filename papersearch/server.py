@@ -4,7 +4,7 @@ Built on FastAPI (the ``serve`` extra: ``pip install 'papersearch[serve]'``): it
 request parameters and responses are the library's own pydantic models, so the
 API validates input, documents itself at ``/openapi.json`` and returns exactly
 what the library returns. Endpoints are plain functions run in a thread pool;
-``PaperIndex`` lends them a bounded set of searchers (:mod:`papersearch.pool`). The
+``PaperIndex`` lends them a bounded set of searchers (:mod:`papersearch.search.pool`). The
 page (``web/index.html``) is one self-contained file: no script, style or font from
 the internet.
 
@@ -22,7 +22,7 @@ import os
 from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import h11
 from fastapi import FastAPI, HTTPException, Query
@@ -32,8 +32,16 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from papersearch import __version__
-from papersearch.errors import IndexError_, PaperNotFoundError, QueryError
-from papersearch.models import IndexStats, Paper, SearchResult, SimilarResult, Suggestion
+from papersearch.errors import PaperIndexError, PaperNotFoundError, QueryError
+from papersearch.models import (
+    IndexStats,
+    Paper,
+    SearchOptions,
+    SearchResult,
+    SimilarResult,
+    SortOrder,
+    Suggestion,
+)
 from papersearch.paperindex import PaperIndex
 
 MAX_LIMIT = 100
@@ -69,7 +77,7 @@ def _json(model: BaseModel, exclude: set[str] | None = None) -> Response:
     return Response(model.model_dump_json(exclude=exclude), media_type="application/json")
 
 
-def _unavailable(exc: IndexError_) -> HTTPException:
+def _unavailable(exc: PaperIndexError) -> HTTPException:
     """A 503 whose detail says what is wrong without the index's path."""
     return HTTPException(status_code=503, detail=f"the index: {exc.message}")
 
@@ -101,7 +109,7 @@ def create_app(index: PaperIndex, hosts: Sequence[str] = LOOPBACK) -> FastAPI:
         q: Annotated[str, Query(description="Query: Korean, English, authors, \"phrases\", "
                                             "OR, -word, title:/author:")] = "",
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10,
-        sort: Literal["relevance", "votes", "date"] = "relevance",
+        sort: SortOrder = "relevance",
         since: dt.date | None = None,
         until: dt.date | None = None,
         min_votes: Annotated[int | None, Query(ge=0)] = None,
@@ -110,12 +118,12 @@ def create_app(index: PaperIndex, hosts: Sequence[str] = LOOPBACK) -> FastAPI:
         facets: bool = True,
     ) -> Response:
         try:
-            return _json(index.search(q, limit=limit, sort=sort, since=since, until=until,
-                                      min_votes=min_votes, max_votes=max_votes, author=author,
-                                      facets=facets))
+            return _json(index.search(q, SearchOptions(
+                limit=limit, sort=sort, since=since, until=until, min_votes=min_votes,
+                max_votes=max_votes, author=author, facets=facets)))
         except QueryError as exc:
             raise HTTPException(status_code=400, detail=str(exc)) from exc
-        except IndexError_ as exc:
+        except PaperIndexError as exc:
             raise _unavailable(exc) from exc
 
     @get("/api/papers/{arxiv_id:path}/similar", response_model=SimilarResult,
@@ -126,19 +134,18 @@ def create_app(index: PaperIndex, hosts: Sequence[str] = LOOPBACK) -> FastAPI:
             return _json(index.similar(arxiv_id, limit))
         except PaperNotFoundError as exc:
             raise HTTPException(status_code=404, detail=str(exc)) from exc
-        except IndexError_ as exc:
+        except PaperIndexError as exc:
             raise _unavailable(exc) from exc
 
     @get("/api/papers/{arxiv_id:path}", response_model=Paper,
                    summary="One paper by arXiv id (any form: v2, arXiv:, abs or pdf URL)")
     def paper(arxiv_id: str) -> Response:
         try:
-            found = index.get(arxiv_id)
-        except IndexError_ as exc:
+            return _json(index.paper(arxiv_id))
+        except PaperNotFoundError as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from exc
+        except PaperIndexError as exc:
             raise _unavailable(exc) from exc
-        if found is None:
-            raise HTTPException(status_code=404, detail=str(PaperNotFoundError(arxiv_id)))
-        return _json(found)
 
     @get("/api/suggest", response_model=list[Suggestion],
                    summary="Words completing the last word of a prefix, most used first")
@@ -147,7 +154,7 @@ def create_app(index: PaperIndex, hosts: Sequence[str] = LOOPBACK) -> FastAPI:
         try:
             return Response(_SUGGESTIONS.dump_json(index.suggest(q, limit)),
                             media_type="application/json")
-        except IndexError_ as exc:
+        except PaperIndexError as exc:
             raise _unavailable(exc) from exc
 
     @get("/api/stats", response_model=IndexStats,
@@ -156,7 +163,7 @@ def create_app(index: PaperIndex, hosts: Sequence[str] = LOOPBACK) -> FastAPI:
     def stats() -> Response:
         try:
             return _json(index.stats(), exclude={"path"})
-        except IndexError_ as exc:
+        except PaperIndexError as exc:
             raise _unavailable(exc) from exc
 
     return app

@@ -254,7 +254,7 @@ def test_loanword_pieces_match_nothing_unrelated() -> None:
 
 
 def test_lexicon_spans() -> None:
-    from papersearch.lexicon import Entry, Lexicon
+    from papersearch.analysis.lexicon import Entry, Lexicon
 
     lexicon = Lexicon([Entry("가우시안", "gaussian", "loan"), Entry("스플래팅", "splatting", "loan"),
                        Entry("단안", "monocular", "native"), Entry("기반 모델", "foundation model",
@@ -290,13 +290,13 @@ def test_compound_with_a_one_syllable_part_is_asked_for_whole() -> None:
     ("얼라인먼트", "alignment"), ("레이블", "label"), ("라벨", "label"),
 ])
 def test_a_transliteration_has_its_english_key(korean: str, english: str) -> None:
-    from papersearch.transliteration import english_keys, hangul_key
+    from papersearch.analysis.transliteration import english_keys, hangul_key
 
     assert hangul_key(korean) in english_keys(english)
 
 
 def test_unrelated_words_have_other_keys() -> None:
-    from papersearch.transliteration import english_keys, hangul_key
+    from papersearch.analysis.transliteration import english_keys, hangul_key
 
     assert hangul_key("가우시안") not in english_keys("hallucination")
     assert hangul_key("임베딩") not in english_keys("decoding")

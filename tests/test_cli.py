@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from whoosh import index as windex
 
 from papersearch.cli import main
 
@@ -91,7 +92,7 @@ def test_errors_are_messages_not_tracebacks(tmp_path: Path, cli_index: Path) -> 
     assert "no index here; build one with: papersearch index PATH" in err
     assert "Traceback" not in err
     code, _, err = run("show", "9999.99999", "--index", str(cli_index))
-    assert code == 1 and "no paper '9999.99999'" in err
+    assert code == 1 and "paper '9999.99999': not in the index" in err
     code, _, err = run("query", "x" * 20000, "--index", str(cli_index))
     assert code == 1 and "too long" in err and "Traceback" not in err
     code, _, err = run("query", "x", "--since", "yesterday", "--index", str(cli_index))
@@ -130,8 +131,8 @@ def test_index_json_and_rebuild(tmp_path: Path) -> None:
 def test_locked_index_fails_with_message(tmp_path: Path) -> None:
     from papersearch import PaperIndex
 
-    index = PaperIndex.create(tmp_path / "ix")
-    holder = index._ix.writer()
+    PaperIndex.create(tmp_path / "ix").close()
+    holder = windex.open_dir(str(tmp_path / "ix")).writer()  # another writer
     try:
         code, _, err = run("index", str(SEEDS), "--index", str(tmp_path / "ix"),
                            "--lock-timeout", "0.2")

@@ -10,8 +10,8 @@ from whoosh.filedb.filestore import RamStorage
 from whoosh.scoring import BM25F
 
 from papersearch import PaperIndex
-from papersearch.coordination import CoordinatedOr
-from papersearch.ranking import Ranking
+from papersearch.search.coordination import CoordinatedOr
+from papersearch.search.ranking import Ranking
 
 VOCAB = [f"w{i}" for i in range(12)]
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from papersearch import PaperIndex
 from papersearch.cli import main
-from papersearch.digest import find_digests, parse_digest
+from papersearch.ingest.digest import find_digests, parse_digest
 
 from helpers import CORPUS_DAYS, CORPUS_PAPERS, SUPERSEDED
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from papersearch import IndexNotFoundError, PaperIndex
-from papersearch.digest import find_digests, parse_digest
+from papersearch.ingest.digest import find_digests, parse_digest
 
 from helpers import CORPUS_DAYS, CORPUS_PAPERS
 

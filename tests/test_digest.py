@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from papersearch import DigestError, parse_digest
-from papersearch.digest import date_from_path, find_digests, parse_authors
+from papersearch.ingest.digest import date_from_path, find_digests, parse_authors
 
 from conftest import DigestWriter
 from helpers import CORPUS, SEEDS, corpus_file, digest, entry

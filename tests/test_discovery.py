@@ -11,9 +11,9 @@ import pytest
 
 from papersearch import PaperIndex, PaperNotFoundError
 from papersearch.analysis import MecabTokenizer, strip_particles, surface_words, words_analyzer
-from papersearch.facets import VOTE_BUCKETS
-from papersearch.hangul import compose, decompose, edit_distance, typing_prefixes
-from papersearch.vocabulary import Vocabulary
+from papersearch.analysis.hangul import compose, decompose, edit_distance, typing_prefixes
+from papersearch.discovery.vocabulary import Vocabulary
+from papersearch.search.facets import VOTE_BUCKETS
 
 from conftest import DigestWriter
 from helpers import digest, entry

@@ -1,6 +1,6 @@
 """The term-at-a-time evaluator finds what Whoosh's own collector finds, with the same scores.
 
-Every search goes through :class:`papersearch.evaluation.Evaluator`; these tests
+Every search goes through :class:`papersearch.search.scoring.Evaluator`; these tests
 hold it to Whoosh's ``searcher.search`` on the same compiled queries: the same
 papers in the same order, the same scores (to rounding), the same totals, with
 filters and every sort, on the corpus, the seeds, and an index of several
@@ -19,7 +19,7 @@ from whoosh import query as wq
 from whoosh import sorting
 
 from papersearch import PaperIndex
-from papersearch.evaluation import EMPTY, Evaluator, Postings, PostingsCache
+from papersearch.search.scoring import EMPTY, Evaluator, Postings, PostingsCache
 
 from helpers import ROOT, digest, entry
 

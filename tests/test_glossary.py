@@ -8,8 +8,8 @@ import pytest
 
 from papersearch import PaperIndex
 from papersearch.analysis import analyze, text_analyzer
-from papersearch.glossary import decode_key, encode, mine_pairs
-from papersearch.ranking import Ranking
+from papersearch.analysis.glossary import decode_key, encode, mine_pairs
+from papersearch.search.ranking import Ranking
 
 from conftest import DigestWriter
 from helpers import digest, entry

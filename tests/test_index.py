@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from whoosh import index as windex
 
 from papersearch import (
     DigestError,
@@ -143,16 +144,14 @@ def test_strict_mode_fails_before_writing(tmp_path: Path, write_digest: DigestWr
 def test_batches_stream_and_end_merged(tmp_path: Path, write_digest: DigestWriter) -> None:
     """Days are parsed and committed a batch at a time; a batch with nothing to write at
     the end (a broken file) still leaves the earlier commits merged into one segment."""
-    from papersearch.indexing import add_digests
-
     days = [write_digest(f"2024/02/0{n}.md", digest(
         f"2024-02-0{n}", entry(f"2402.0000{n}", f"Paper {n}", [f"{n}번째 논문."])))
         for n in range(1, 4)]
     broken = write_digest("misc/notes.md", entry("2402.00009", "Undated", ["날짜 없음"]))
     seen: list[tuple[int, int]] = []
     with PaperIndex.create(tmp_path / "ix") as index:
-        report = add_digests(index._ix, [*days, broken], commit_every=1,
-                             progress=lambda done, total, _: seen.append((done, total)))
+        report = index.add([*days, broken], commit_every=1,
+                           progress=lambda done, total, _: seen.append((done, total)))
         assert report.papers_added == 3 and report.failed == [str(broken)]
         assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
         with index.reading() as lease:
@@ -162,7 +161,7 @@ def test_batches_stream_and_end_merged(tmp_path: Path, write_digest: DigestWrite
         more = write_digest("2024/02/05.md",
                             digest("2024-02-05", entry("2402.00005", "P5", ["다섯"])))
         with pytest.raises(DigestError, match=r"notes\.md"):
-            add_digests(index._ix, [more, broken], strict=True, commit_every=1)
+            index.add([more, broken], strict=True, commit_every=1)
         assert index.stats().papers == 3
 
 
@@ -192,9 +191,9 @@ def test_open_index_of_another_schema_version(tmp_path: Path) -> None:
 
 
 def test_second_writer_waits_then_fails_naming_the_index(tmp_path: Path) -> None:
-    index = PaperIndex.create(tmp_path / "ix")
+    PaperIndex.create(tmp_path / "ix").close()
     other = PaperIndex.open(tmp_path / "ix", lock_timeout=0.3)
-    holder = index._ix.writer()  # another writer holds the lock
+    holder = windex.open_dir(str(tmp_path / "ix")).writer()  # another writer holds the lock
     try:
         with pytest.raises(IndexLockedError, match=str(tmp_path / "ix")):
             other.add(SEEDS)
@@ -238,7 +237,7 @@ def test_rebuild_failure_keeps_the_old_index(tmp_path: Path, write_digest: Diges
 
 def test_worker_processes_build_the_same_index(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    import papersearch.indexing
+    import papersearch.ingest.indexing
     from papersearch.analysis import PreTokenized
 
     from helpers import synthetic_days
@@ -250,7 +249,7 @@ def test_worker_processes_build_the_same_index(tmp_path: Path,
             made.append(text)
             return super().__new__(cls, text, tokens)  # type: ignore[return-value]
 
-    monkeypatch.setattr(papersearch.indexing, "PreTokenized", Counted)
+    monkeypatch.setattr(papersearch.ingest.indexing, "PreTokenized", Counted)
     days = [SEEDS, *synthetic_days(6, tmp_path / "days")]
     serial = PaperIndex.create(tmp_path / "serial")
     parallel = PaperIndex.create(tmp_path / "parallel")

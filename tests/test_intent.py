@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from papersearch.analysis import analyze, text_analyzer
-from papersearch.intent import INTENT_TERMS, is_intent
+from papersearch.search.intent import INTENT_TERMS, is_intent
 
 ANALYZER = text_analyzer()
 

@@ -6,7 +6,8 @@ import unicodedata
 
 import pytest
 
-from papersearch.markup import clean_inline, normalize_unicode, repair_mangled_escapes
+from papersearch.analysis import normalize_unicode
+from papersearch.ingest.markup import clean_inline, repair_mangled_escapes
 
 
 @pytest.mark.parametrize(

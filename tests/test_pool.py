@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from papersearch import PaperIndex
-from papersearch.pool import SearcherPool
+from papersearch.search.pool import SearcherPool
 
 from helpers import SEEDS, synthetic_days
 

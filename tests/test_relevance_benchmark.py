@@ -39,7 +39,7 @@ def test_queries_and_judgments_are_complete() -> None:
 def test_judged_ids_are_corpus_papers() -> None:
     if not CORPUS.is_dir():
         pytest.skip(f"shared corpus not found at {CORPUS}")
-    from papersearch.digest import find_digests, parse_digest
+    from papersearch.ingest.digest import find_digests, parse_digest
 
     ids = {e.arxiv_id for f in find_digests(CORPUS) for e in parse_digest(f).entries}
     judged = {i for grades in load_qrels().values() for i in grades}

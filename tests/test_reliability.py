@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from whoosh import index as windex
 
 from papersearch import DigestError, IndexCorruptError, PaperIndex, QueryError, parse_digest
 from papersearch.cli import main
@@ -84,7 +85,7 @@ def test_threads_search_while_another_process_adds(tmp_path: Path) -> None:
 def test_second_writer_process_waits_for_the_lock(tmp_path: Path) -> None:
     index = PaperIndex.create(tmp_path / "ix", lock_timeout=30)
     [day] = synthetic_days(1, tmp_path / "days")
-    holder = index._ix.writer()
+    holder = windex.open_dir(str(tmp_path / "ix")).writer()  # another writer
     writer = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path / "ix"), str(day)],
                               cwd=ROOT, stdout=subprocess.PIPE, text=True)
     time.sleep(1.0)

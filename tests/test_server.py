@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from papersearch import PaperIndex
-from papersearch.query import MAX_QUERY_CHARS
+from papersearch.search.query import MAX_QUERY_CHARS
 
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient

@@ -48,7 +48,7 @@ _spec.loader.exec_module(relevance)
 load_qrels, load_queries = relevance.load_qrels, relevance.load_queries
 
 from papersearch import PaperIndex  # noqa: E402
-from papersearch.hangul import compose, decompose  # noqa: E402
+from papersearch.analysis.hangul import compose, decompose  # noqa: E402
 
 TOPICAL = ("korean", "english", "loanword", "mixed")
 NEIGHBOURS = 10

@@ -102,7 +102,7 @@ def dir_mb(path: Path) -> float:
 
 def query_mix(corpus: Path, count: int = 200) -> list[dict[str, Any]]:
     """A fixed mix: Korean, mixed, English, author names, filtered and sorted by votes."""
-    from papersearch.digest import find_digests, parse_digest
+    from papersearch.ingest.digest import find_digests, parse_digest
 
     rng = random.Random(2026)
     authors: list[str] = []
@@ -166,10 +166,10 @@ def tokenized(path: Path) -> Iterator[dict[str, Any]]:
 
 def mecab_only_seconds(corpus: Path) -> float:
     """MeCab alone tagging every title and summary (one process): the tokenizer's floor."""
-    from papersearch.analysis import _make_tagger
+    from papersearch.analysis import make_tagger
 
     texts = [p["title"] + "\n" + p["summary"] for p in papers_of(corpus)]
-    tagger = _make_tagger()
+    tagger = make_tagger()
     start = time.perf_counter()
     for text in texts:
         for line in text.split("\n"):
@@ -180,7 +180,7 @@ def mecab_only_seconds(corpus: Path) -> float:
 def query_terms(mix: list[dict[str, Any]]) -> list[list[dict[str, list[str]]]]:
     """Each query's words as query-mode terms per field (computed before any timing)."""
     from papersearch.analysis import analyze, author_analyzer, text_analyzer
-    from papersearch.query import Word, parse_query
+    from papersearch.search.query import Word, parse_query
 
     text, names = text_analyzer(), author_analyzer()
     result = []

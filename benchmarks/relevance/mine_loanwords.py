@@ -9,7 +9,7 @@ more papers use it and mecab-ko-dic splits it into pieces, and either
   as a person's name (NNP 인명), as an interjection, or as a verb or ending inside the
   word (스플래팅 = 스/IC 플 래/VCP+EF 팅), or a one-syllable noun piece; or
 - its transliteration key matches an English word of the same papers
-  (:mod:`papersearch.transliteration`: 가우시안 and "Gaussian" are both K S N), which
+  (:mod:`papersearch.analysis.transliteration`: 가우시안 and "Gaussian" are both K S N), which
   finds loanwords MeCab splits into ordinary nouns (가우 + 시안).
 
 Each line: word, papers, MeCab's split, an English guess (the matching English word or
@@ -89,7 +89,7 @@ def chopped(stem: str) -> bool:
 
 def main() -> None:
     from papersearch.analysis import normalize_text
-    from papersearch.transliteration import MIN_KEY, english_keys, hangul_key, key_length
+    from papersearch.analysis.transliteration import MIN_KEY, english_keys, hangul_key, key_length
 
     if not CORPUS.exists():
         sys.exit(f"shared corpus not found at {CORPUS}")

@@ -177,30 +177,17 @@ def analysis_variants() -> dict[str, Any]:
 
 def build_analysis_variant(work: Path, name: str, make: Any, reuse: bool) -> System:
     """papersearch over an index whose text fields use another analysis chain."""
-    import papersearch.paperindex as paperindex
-    import papersearch.schema as schema
     from papersearch import PaperIndex
 
     index_dir = work / ("analysis-" + name.replace(" ", "-"))
     if not (reuse and index_dir.exists()):
-        original = schema.text_analyzer
-        schema.text_analyzer = make  # type: ignore[assignment]
-        try:
-            fresh = schema.build_schema()
-        finally:
-            schema.text_analyzer = original  # type: ignore[assignment]
-        saved = paperindex.build_schema
-        paperindex.build_schema = lambda: fresh  # type: ignore[assignment]
-        try:
-            with PaperIndex.create(index_dir, overwrite=True) as index:
-                index.add(CORPUS, workers=0)  # workers analyze with the default chain
-        finally:
-            paperindex.build_schema = saved  # type: ignore[assignment]
+        with PaperIndex.create(index_dir, overwrite=True, analyzer=make()) as index:
+            index.add(CORPUS)
     return PaperSearch(index_dir, name=name)
 
 
 def variant(index_dir: Path, name: str, **changes: Any) -> System:
-    from papersearch.ranking import DEFAULT_RANKING
+    from papersearch.search.ranking import DEFAULT_RANKING
 
     return PaperSearch(index_dir, name=name, ranking=replace(DEFAULT_RANKING, **changes))
 

@@ -42,7 +42,7 @@ from whoosh.analysis import LowercaseFilter, StandardAnalyzer, Token, Tokenizer
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.scoring import BM25F
 
-from papersearch.markup import normalize_unicode
+from papersearch.analysis import normalize_unicode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from papers import papers_of

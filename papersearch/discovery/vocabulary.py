@@ -4,7 +4,7 @@ Words are surface forms as people type them (``강화학습``, ``diffusion``), r
 from the ``words`` column (see :class:`papersearch.analysis.SurfaceWordFilter`)
 once per version of the index and then shared by every thread. They serve
 prefix suggestions for a search box and the corrections of did-you-mean, both
-compared as jamo (:mod:`papersearch.hangul`) so that a Korean word half typed
+compared as jamo (:mod:`papersearch.analysis.hangul`) so that a Korean word half typed
 or one jamo off still meets its word.
 """
 
@@ -16,8 +16,8 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from papersearch.filtering import column_values
-from papersearch.hangul import decompose, edit_distance, typing_prefixes
+from papersearch.analysis.hangul import decompose, edit_distance, typing_prefixes
+from papersearch.search.columns import column_values
 
 MIN_PAPERS_TO_CORRECT_TO = 2
 """A word did-you-mean may correct to is used by at least this many papers..."""

@@ -17,14 +17,14 @@ papers at ``VOTE_SATURATION`` votes or more get the full boost.
 from __future__ import annotations
 
 import math
-import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from whoosh.scoring import BM25F
 
-from papersearch.bm25f import FieldsTerm
+from papersearch.search.bm25f import FieldsTerm
+from papersearch.search.columns import vote_at
 
 DEFAULT_VOTE_WEIGHT = 0.3
 VOTE_SATURATION = 100
@@ -40,7 +40,7 @@ class Ranking:
     - ``vote_weight``: how much votes can lift a text score (see :func:`vote_factor`).
     - ``match_ratio``: the share of a query's words (top-level clauses) a paper must
       have when the query has three or more; 1.0 is a strict AND (see
-      :mod:`papersearch.coordination`).
+      :mod:`papersearch.search.coordination`).
     - ``coord_power``: how hard a paper missing some of those words is pushed down.
     - ``expansion_weight``: the weight of a glossary translation relative to the
       user's own word (0 turns expansion off).
@@ -49,10 +49,10 @@ class Ranking:
     - ``name_weight``: the weight, relative to the authors field, of two query words
       found side by side in one author's name (``Song Han``), on top of the words.
     - ``intent_weight``: the weight of a query's intent words (``이용한``, ``방법``,
-      :mod:`papersearch.intent`), which add to a score but are never required.
+      :mod:`papersearch.search.intent`), which add to a score but are never required.
     - ``partial_power``: how hard coverage orders the papers that match only part of
       the query, shown after the full matches (0: by their summed scores alone).
-    - ``bm25f``: score a word once across title and summary (:mod:`papersearch.bm25f`:
+    - ``bm25f``: score a word once across title and summary (:mod:`papersearch.search.bm25f`:
       one idf, one saturation), not once per field.
     - ``adjacency``: score a word that analyzes to several terms (``강화학습``) higher
       where those terms stand side by side. Off: on the relevance benchmark it did not
@@ -146,8 +146,4 @@ class VoteBlendedBM25F(BM25F):  # type: ignore[misc]
         reader = searcher.reader()
         if self._votes_reader is not reader:
             self._votes, self._votes_reader = reader.column_reader("votes"), reader
-        try:
-            votes = self._votes[docnum]
-        except (IndexError, struct.error):  # not a paper: day and meta documents have no votes
-            votes = 0
-        return score * vote_factor(votes, self.vote_weight)
+        return score * vote_factor(vote_at(self._votes, docnum), self.vote_weight)

@@ -1,67 +1,48 @@
-"""Searching: from a parsed query to ranked, highlighted hits.
+"""Compiling a query: from its text to a plan of Whoosh queries.
 
 Each word of a query is analyzed with the index's own analyzers (query mode)
-and looked for in every text field with the boosts of :mod:`papersearch.ranking`.
-Words combine with AND; a word that matches nothing anywhere is dropped (and
-reported in ``ignored_terms``) so the rest still find papers; if no paper has
-every remaining word, the words combine with OR instead and the result says
-``relaxed``. Filters (dates, votes) restrict without scoring.
+and looked for in every text field with the boosts of :mod:`papersearch.search.ranking`
+(title and summary as one BM25F text). Words combine with AND, or for a long query
+with coordination (most of the words, :mod:`papersearch.search.coordination`); intent
+words (방법, 개선) are optional; glossary translations and spelling variants join their
+word (:mod:`papersearch.search.expansion`); a word that matches nothing anywhere is
+dropped and reported. :func:`plan` gives the compiled query and what it dropped, for
+:mod:`papersearch.search.searching` to run and for tools to inspect.
 """
 
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import re
 from bisect import bisect_right
-from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from whoosh import query as wq
 from whoosh.fields import Schema
 
 from papersearch.analysis import MecabTokenizer
 from papersearch.arxiv import ARXIV_ID
-from papersearch.bm25f import FieldsTerm
-from papersearch.coordination import CoordinatedOr
-from papersearch.evaluation import Evaluator
-from papersearch.expansion import Clause, Extra, Glossary, Loanwords, expand, with_translations
-from papersearch.explain import explain as _explain
-from papersearch.facets import count_facets
-from papersearch.highlight import SpanCache, best_snippet, clip_spans, posting_spans
-from papersearch.intent import is_intent
-from papersearch.models import Facets, Hit, Paper, SearchResult
-from papersearch.query import And, Node, Not, Or, ParsedQuery, Word, describe, parse_query
-from papersearch.ranking import DEFAULT_RANKING, Ranking, vote_factor
 from papersearch.schema import KIND_PAPER
+from papersearch.search.coordination import CoordinatedOr
+from papersearch.search.expansion import (
+    Clause,
+    Extra,
+    Glossary,
+    Loanwords,
+    expand,
+    with_translations,
+)
+from papersearch.search.intent import is_intent
+from papersearch.search.query import And, Node, Not, Or, ParsedQuery, Word, describe, parse_query
+from papersearch.search.ranking import DEFAULT_RANKING, Ranking
+from papersearch.search.scoring import Evaluator
 
-SortOrder = Literal["relevance", "votes", "date"]
-SORT_ORDERS: tuple[str, ...] = ("relevance", "votes", "date")
 TEXT_FIELDS = ("title", "summary", "authors")
 BM25F_FIELDS = ("title", "summary")
-"""The fields a word is scored across as one text (:mod:`papersearch.bm25f`)."""
+"""The fields a word is scored across as one text (:mod:`papersearch.search.bm25f`)."""
 
 
-@dataclass(frozen=True)
-class SearchOptions:
-    """Everything besides the query text that shapes a search."""
-
-    limit: int = 10
-    sort: SortOrder = "relevance"
-    since: dt.date | None = None
-    until: dt.date | None = None
-    min_votes: int | None = None
-    max_votes: int | None = None
-    author: str | None = None
-    ranking: Ranking = DEFAULT_RANKING
-    explain: bool = False
-    facets: bool = True
-
-
-MAX_EXPLAINED = 20
-"""Hits explained by ``explain``: each replays the query's matchers on one paper (tens of
-milliseconds for a long query), so a thousand would take a minute."""
 MAX_WORD_TERMS = 12
 """Terms searched of one word or phrase. A phrase is one query term to the parser's limit,
 but Whoosh matches it position by position: 330 repeats of one word in quotes took 12
@@ -174,7 +155,7 @@ class QueryCompiler:
 
     def tokenizer(self) -> MecabTokenizer:
         """The MeCab tokenizer of the text fields (its tagger is per thread)."""
-        tokenizer: MecabTokenizer = self.schema["summary"].analyzer.items[0]
+        tokenizer: MecabTokenizer = self.schema["summary"].analyzer.tokenizer
         return tokenizer
 
     def loanwords(self) -> Loanwords:
@@ -300,25 +281,25 @@ def combine_and(children: list[wq.Query]) -> wq.Query:
 class Plan:
     """The compiled top-level clauses of a query, their text, and parser notes.
 
-    ``extras`` are translations of runs of clauses (see :mod:`papersearch.expansion`),
+    ``extras`` are translations of runs of clauses (see :mod:`papersearch.search.expansion`),
     each with the positions in ``clauses`` of the clauses it stands for. ``optional``
-    are the query's intent words (:mod:`papersearch.intent`): they add to a paper's
+    are the query's intent words (:mod:`papersearch.search.intent`): they add to a paper's
     score, weighted ``Ranking.intent_weight``, but never decide whether it matches.
     """
 
-    clauses: list[tuple[str, wq.Query]]
+    clauses: list[Clause]
     notes: list[str] = field(default_factory=list)
     ranking: Ranking = DEFAULT_RANKING
     extras: list[Extra] = field(default_factory=list)
-    optional: list[tuple[str, wq.Query]] = field(default_factory=list)
+    optional: list[Clause] = field(default_factory=list)
 
     @property
     def positives(self) -> list[wq.Query]:
-        return [q for _, q in self.clauses if not isinstance(q, wq.Not)]
+        return [c.query for c in self.clauses if not isinstance(c.query, wq.Not)]
 
     @property
     def negatives(self) -> list[wq.Query]:
-        return [q for _, q in self.clauses if isinstance(q, wq.Not)]
+        return [c.query for c in self.clauses if isinstance(c.query, wq.Not)]
 
     def strict(self) -> wq.Query | None:
         """Every clause (AND), or most of them for three or more (``Ranking.match_ratio``).
@@ -345,9 +326,9 @@ class Plan:
 
     def _coordinated(self, need: int, power: float | None = None) -> wq.Query:
         """The soft AND of the positive clauses and the translations of runs of them."""
-        positive = [i for i, (_, q) in enumerate(self.clauses) if not isinstance(q, wq.Not)]
+        positive = [i for i, c in enumerate(self.clauses) if not isinstance(c.query, wq.Not)]
         slot = {i: k for k, i in enumerate(positive)}
-        children = [self.clauses[i][1] for i in positive]
+        children = [self.clauses[i].query for i in positive]
         coverage = [1 << k for k in range(len(positive))]
         for query, covered in self.extras:
             mask = sum(1 << slot[i] for i in covered if i in slot)
@@ -360,12 +341,12 @@ class Plan:
 
     def _finish(self, core: wq.Query | None) -> wq.Query:
         """``core`` with the intent words as optional score and the negations applied."""
-        extra = [scale_boost(q, self.ranking.intent_weight) for _, q in self.optional]
+        extra = [scale_boost(c.query, self.ranking.intent_weight) for c in self.optional]
         if extra and self.ranking.intent_weight > 0:
             maybe = extra[0] if len(extra) == 1 else wq.Or(extra)
             core = maybe if core is None else wq.AndMaybe(core, maybe)
         elif core is None:
-            core = wq.Or([q for _, q in self.optional])
+            core = wq.Or([c.query for c in self.optional])
         return combine_and([core, *self.negatives])
 
     def without_dead(self, evaluator: Evaluator) -> tuple[Plan, list[str]]:
@@ -376,15 +357,16 @@ class Plan:
         """
         live_extras = {i for q, covered in self.extras if evaluator.matches_anything(q)
                        for i in covered}
-        live: list[tuple[str, wq.Query]] = []
+        live: list[Clause] = []
         dead: list[str] = []
         moved: dict[int, int] = {}
-        for i, (text, q) in enumerate(self.clauses):
+        for i, clause in enumerate(self.clauses):
+            q = clause.query
             if isinstance(q, wq.Not) or i in live_extras or evaluator.matches_anything(q):
                 moved[i] = len(live)
-                live.append((text, q))
+                live.append(clause)
             else:
-                dead.append(text)
+                dead.append(clause.text)
         extras = [(q, tuple(moved[i] for i in covered if i in moved))
                   for q, covered in self.extras]
         return Plan(live, self.notes, self.ranking, [e for e in extras if e[1]],
@@ -408,9 +390,9 @@ def plan(compiler: QueryCompiler, text: str, ranking: Ranking = DEFAULT_RANKING,
     """Parse and compile a query's top-level clauses (clauses of only stop words vanish).
 
     The words are analyzed together, in context (:meth:`QueryCompiler.in_context`).
-    Intent words (:mod:`papersearch.intent`) become optional clauses, unless the
+    Intent words (:mod:`papersearch.search.intent`) become optional clauses, unless the
     query has nothing else. With a glossary ``lookup``, words that name a glossary
-    entry also find its translations (see :mod:`papersearch.expansion`).
+    entry also find its translations (see :mod:`papersearch.search.expansion`).
     """
     parsed = parse_query(text)
     notes = list(dict.fromkeys(parsed.notes))
@@ -421,28 +403,27 @@ def plan(compiler: QueryCompiler, text: str, ranking: Ranking = DEFAULT_RANKING,
     notes += [f"{describe(w)[:40]!r}: only its first {MAX_WORD_TERMS} terms are searched"
               for w in _words(root) if compiler.overlong(w, context)]
     clauses: list[Clause] = []
-    optional: list[tuple[str, wq.Query]] = []
+    optional: list[Clause] = []
     for node in list(root.children) if isinstance(root, And) else [root]:
         q = compiler.compile(node, ranking, lookup, context)
         if q is None:
             continue
         clause = Clause(describe(node), q, compiler.expandable_terms(node, context))
         if clause.terms and is_intent(clause.terms):
-            optional.append((clause.text, clause.query))
+            optional.append(clause)
         else:
             clauses.append(clause)
     if not any(not isinstance(c.query, wq.Not) for c in clauses):
         # nothing but intent words (and exclusions): they are the query
-        clauses += [Clause(t, q) for t, q in optional]
+        clauses += optional
         optional = []
     names = name_phrases(compiler, clauses, ranking)
     if lookup is None:
-        return Plan([(c.text, c.query) for c in clauses], notes, ranking, names, optional)
-    compiled, extras = expand(clauses, lookup, ranking)
-    return Plan(compiled, notes, ranking, extras + names, optional)
+        return Plan(clauses, notes, ranking, names, optional)
+    return Plan(clauses, notes, ranking, expand(clauses, lookup, ranking) + names, optional)
 
 
-_NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_'’.-]*(?:[-'’][^\W\d_]+)*\.?$")
+_NAME_LIKE = re.compile(r"^[^\W\d_][^\W\d_'’.-]*(?:[-'’][^\W\d_]+)*\.?$")
 
 
 def name_phrases(compiler: QueryCompiler, clauses: list[Clause], ranking: Ranking
@@ -459,7 +440,7 @@ def name_phrases(compiler: QueryCompiler, clauses: list[Clause], ranking: Rankin
         return extras
     for i in range(len(clauses) - 1):
         pair = clauses[i:i + 2]
-        if any(c.terms is None or not _NAME_WORD.match(c.text) or not c.text.isascii()
+        if any(c.terms is None or not _NAME_LIKE.match(c.text) or not c.text.isascii()
                for c in pair):
             continue
         terms = [t for c in pair for _, t in compiler.analyze("authors", c.text)]
@@ -474,126 +455,3 @@ def glossary_of(searcher: Any, evaluator: Evaluator, compiler: QueryCompiler) ->
     """The glossary lookups of ``searcher``'s index version, made once per searcher."""
     return evaluator.derived("glossary",
                              lambda: Glossary(searcher.reader(), compiler.loanwords()))
-
-
-def run_search(searcher: Any, compiler: QueryCompiler, text: str, options: SearchOptions,
-               evaluator: Evaluator | None = None) -> SearchResult:
-    """Search with an open searcher and build hits.
-
-    Clauses that match no paper at all are dropped first (reported as ignored).
-    Papers matching the whole query (every word, or most of a long one) come first;
-    when they are fewer than ``limit``, the papers matching part of it follow, ranked
-    by how much of the query they cover times their score (each such hit is marked
-    ``partial``, and a note says so), so a long description never comes back empty
-    for lack of a threshold. ``total`` counts the papers matching the whole query
-    (or, when there are none and the result is ``relaxed``, those matching part of
-    it); ``partial`` counts the papers matching only part. ``evaluator`` (one per
-    searcher) scores the queries and keeps scored postings between searches.
-    """
-    evaluator = evaluator or Evaluator(searcher)
-    compiled = plan(compiler, text, options.ranking, glossary_of(searcher, evaluator, compiler))
-    filt = evaluator.columns.matching(options.since, options.until, options.min_votes,
-                                      options.max_votes, options.author)
-    if filt is not None and not filt:
-        return SearchResult(query=text, total=0, hits=[], notes=compiled.notes,
-                            facets=Facets() if options.facets else None)
-    vote_weight = options.ranking.vote_weight
-    query = compiled.strict()
-    if query is None:
-        # No words to search for (an empty query, or only symbols and stop words): with
-        # filters, the newest papers that pass them; without, nothing (not every paper).
-        notes = list(compiled.notes)
-        if filt is None:
-            notes.append("no words to search for" + (f" in {text!r}" if text.strip() else ""))
-            return SearchResult(query=text, total=0, hits=[], notes=notes,
-                                facets=Facets() if options.facets else None)
-        notes.append("no words to search for: the newest papers that pass the filters")
-        newest = evaluator.top(wq.Term("kind", KIND_PAPER), options.limit, vote_weight, filt,
-                               "votes" if options.sort == "votes" else "date")
-        return SearchResult(query=text, total=newest.total, notes=notes,
-                            hits=build_hits(searcher, evaluator, wq.NullQuery, newest.top,
-                                            options.ranking),
-                            facets=count_facets(evaluator.columns, newest.matched)
-                            if options.facets else None)
-    ignored: list[str] = []
-    if len(compiled.positives) > 1:
-        compiled, ignored = compiled.without_dead(evaluator)
-        query = compiled.strict() or query
-    notes = list(compiled.notes)
-
-    full = evaluator.top(query, options.limit, vote_weight, filt, options.sort)
-    explained = MAX_EXPLAINED if options.explain else 0
-    hits = build_hits(searcher, evaluator, query, full.top, options.ranking, explain=explained)
-    partial = compiled.partial()
-    partial_count, matched = 0, full.matched
-    if partial is not None and len(full.top) < options.limit:
-        more = evaluator.top(partial, options.limit - len(full.top), vote_weight, filt,
-                             options.sort, exclude=full.matched)
-        partial_count = more.total
-        hits += build_hits(searcher, evaluator, partial, more.top, options.ranking,
-                           explain=max(0, explained - len(hits)),
-                           partial={d for d, _ in more.top})
-        if not full.total:
-            matched = more.matched
-        if more.top:
-            notes.append(f"{_papers(full.total)} the whole query; {partial_count} more "
-                         "match part of it and follow")
-    if options.explain and len(hits) > MAX_EXPLAINED:
-        notes.append(f"explanations for the first {MAX_EXPLAINED} hits only")
-    relaxed = not full.total and partial_count > 0
-    return SearchResult(query=text, total=partial_count if relaxed else full.total, hits=hits,
-                        relaxed=relaxed, partial=partial_count, ignored_terms=ignored,
-                        notes=notes,
-                        facets=count_facets(evaluator.columns, matched)
-                        if options.facets else None)
-
-
-def _papers(count: int) -> str:
-    return "1 paper matches" if count == 1 else f"{count} papers match"
-
-
-def build_hits(searcher: Any, evaluator: Evaluator, query: wq.Query,
-               top: list[tuple[int, float]], ranking: Ranking, explain: int = 0,
-               partial: Collection[int] = ()) -> list[Hit]:
-    """Hits for ranked ``(docnum, final score)`` pairs, highlighted with ``query``'s terms;
-    those in ``partial`` match only part of the query; the first ``explain`` carry an
-    explanation of their score."""
-    terms = highlight_terms(query)
-    reader = searcher.reader()
-    docnums = [docnum for docnum, _ in top]
-    known: SpanCache = evaluator.derived("spans", dict)
-    in_titles = posting_spans(reader, docnums, "title", terms, evaluator.contains, known)
-    in_summaries = posting_spans(reader, docnums, "summary", terms, evaluator.contains, known)
-    hits: list[Hit] = []
-    for docnum, score in top:
-        paper = Paper.model_validate_json(searcher.stored_fields(docnum)["record"])
-        factor = vote_factor(paper.votes, ranking.vote_weight)
-        title_spans = clip_spans(in_titles[docnum], 0, len(paper.title))
-        snippet, spans = best_snippet(paper.summary, in_summaries[docnum])
-        hits.append(Hit(
-            arxiv_id=paper.arxiv_id, title=paper.title, url=paper.url, votes=paper.votes,
-            dates=paper.dates, authors=paper.authors,
-            score=score, text_score=score / factor, vote_factor=factor, snippet=snippet,
-            snippet_highlights=spans, title_highlights=title_spans,
-            partial=docnum in partial,
-            explanation=_explain(searcher, query, docnum, paper.votes, ranking)
-            if len(hits) < explain and query is not wq.NullQuery else None,
-        ))
-    return hits
-
-
-def highlight_terms(q: wq.Query) -> set[str]:
-    """The title and summary terms a query looks for (not those it excludes)."""
-    if isinstance(q, wq.AndNot):
-        return highlight_terms(q.a)
-    if isinstance(q, wq.Not):
-        return set()
-    if isinstance(q, FieldsTerm):
-        return {q.text} if {"title", "summary"} & set(q.fieldnames) else set()
-    if isinstance(q, (wq.Term, wq.Phrase)):
-        words = q.words if isinstance(q, wq.Phrase) else [q.text]
-        return set(words) if q.fieldname in {"title", "summary"} else set()
-    terms: set[str] = set()
-    for child in q.children():
-        terms |= highlight_terms(child)
-    return terms

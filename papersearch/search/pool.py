@@ -1,7 +1,7 @@
 """A bounded set of searchers over one index, lent to one thread at a time.
 
 Whoosh searchers read files through shared handles and are not safe to use from two
-threads at once, so a searcher (with the :class:`~papersearch.evaluation.Evaluator`
+threads at once, so a searcher (with the :class:`~papersearch.search.scoring.Evaluator`
 that caches its scored postings) is lent to one thread for one operation and given
 back. Threads come and go (a web server's pool retires idle ones); searchers do not
 follow them: at most ``size`` are open, every one of the index version last seen, and
@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from papersearch.evaluation import Evaluator
+from papersearch.search.scoring import Evaluator
 
 
 @dataclass

@@ -10,9 +10,9 @@ form: ``LLM×MapReduce``, ``AIEV-Instruct``, ``M²UGen``.
 from __future__ import annotations
 
 import re
-import unicodedata
 
-_SURROGATE = re.compile("[\ud800-\udfff]")  # lone surrogates from bad decoding
+from papersearch.analysis.normalize import control_pattern, normalize_unicode
+
 _COMMANDS = {
     "times": "×", "sim": "~", "approx": "≈", "cdot": "·", "pm": "±", "infty": "∞",
     "leq": "≤", "geq": "≥", "le": "≤", "ge": "≥", "neq": "≠", "rightarrow": "→",
@@ -43,15 +43,8 @@ _MANGLED = {"\t": "\\t", "\f": "\\f", "\b": "\\b", "\r": "\\r", "\x0b": "\\v"}
 _MANGLED_COMMAND = re.compile(r"[\t\f\b\r\x0b](?=[a-z]{2,}\s*\{|imes\b|ilde\b|heta\b|rac\b)")
 _EMPHASIS = re.compile(r"(?<![\w*])(\*{1,3}|_{2,3})(?=\S)(.+?)(?<=\S)\1(?![\w*])")
 _CODE = re.compile(r"`([^`\n]+)`")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b\ufeff]")
+_CONTROL = control_pattern(keep="\t\n")  # tabs and newlines are structure here
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
-
-
-def normalize_unicode(text: str) -> str:
-    """NFC-compose (macOS writes NFD Hangul) and drop lone surrogates."""
-    if _SURROGATE.search(text):
-        text = text.encode("utf-8", "replace").decode("utf-8")
-    return unicodedata.normalize("NFC", text)
 
 
 def repair_mangled_escapes(text: str) -> str:

@@ -1,7 +1,7 @@
 """Facets: how the papers matching a search spread over months, authors and votes.
 
 Counted over every match, not just the hits shown, from the per-searcher columns
-of :mod:`papersearch.filtering`, so each count is what clicking that facet
+of :mod:`papersearch.search.columns`, so each count is what clicking that facet
 (``since``/``until`` for a month, ``author``, ``min_votes``/``max_votes``) leaves.
 """
 
@@ -12,8 +12,8 @@ from collections import Counter
 from collections.abc import Collection
 from itertools import chain
 
-from papersearch.filtering import PaperColumns
 from papersearch.models import FacetCount, Facets, VoteBucket
+from papersearch.search.columns import PaperColumns
 
 VOTE_BUCKETS: tuple[tuple[int, int | None], ...] = ((0, 4), (5, 9), (10, 19), (20, 49), (50, None))
 """Vote ranges (inclusive; None: no upper bound), chosen from the corpus: about half

@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass, field
 from dataclasses import field as dataclass_field
 
+from papersearch.analysis.normalize import control_pattern, normalize_unicode
 from papersearch.errors import QueryError
-from papersearch.markup import normalize_unicode
 from papersearch.schema import QUERY_FIELDS
 
 MAX_QUERY_CHARS = 1000
@@ -75,7 +75,7 @@ class ParsedQuery:
     notes: list[str] = field(default_factory=list)
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+_CONTROL = control_pattern()
 _FIELD = re.compile(r"^([A-Za-z]+):(.*)$", re.DOTALL)
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "＂": '"'})
 

@@ -18,8 +18,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from papersearch.analysis.normalize import normalize_unicode
 from papersearch.errors import DigestError
-from papersearch.markup import clean_inline, normalize_unicode
+from papersearch.ingest.markup import clean_inline
 from papersearch.models import Bullet, Digest, DigestEntry, ParseIssue
 
 _DAY_HEADER = re.compile(r"^\s*##\s+Daily Papers\s*\((\d{4}-\d{2}-\d{2})\)\s*$")

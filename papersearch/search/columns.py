@@ -1,4 +1,4 @@
-"""Filtering by date range, votes and author, from column arrays read once per searcher.
+"""Columns: per-searcher arrays of votes, dates and authors, for filters, facets and ranking.
 
 Whoosh turns a filter query into a set of document numbers on every search by
 walking posting lists in Python: a date range over hundreds of day terms took
@@ -18,13 +18,20 @@ from typing import Any
 
 from whoosh import query as wq
 
-from papersearch.schema import KIND_PAPER
+from papersearch.schema import KIND_PAPER, day_number, month_of
 
 _MAX_CACHED = 64
 
 
-def _day_number(day: dt.date) -> int:
-    return int(day.strftime("%Y%m%d"))
+
+
+def vote_at(column: Any, docnum: int) -> int:
+    """The votes a segment's ``votes`` column reader holds for its document ``docnum``:
+    -1 for unknown, and for day and meta documents, which have no votes."""
+    try:
+        return int(column[docnum])
+    except (IndexError, struct.error):
+        return -1
 
 
 def column_values(reader: Any, name: str) -> Iterator[tuple[int, Any]]:
@@ -59,8 +66,6 @@ def paper_column(leaf: Any, name: str) -> Any:
     return leaf.column_reader(name)
 
 
-def _month(day_number: int) -> str:
-    return f"{day_number // 10000:04d}-{day_number // 100 % 100:02d}"
 
 
 class PaperColumns:
@@ -115,12 +120,7 @@ class PaperColumns:
                 for leaf, offset in self._searcher.reader().leaf_readers()]
         offset, column = self._votes_column[
             bisect_right([o for o, _ in self._votes_column], docnum) - 1]
-        if column is None:
-            return -1
-        try:
-            return int(column[docnum - offset])
-        except (IndexError, struct.error):  # day and meta documents have no votes
-            return -1
+        return vote_at(column, docnum - offset) if column is not None else -1
 
     def votes(self) -> list[int | None]:
         """Votes by global document number (-1: unknown; None: not a paper)."""
@@ -159,9 +159,9 @@ class PaperColumns:
                 if first is None or last is None:
                     continue
                 if first // 100 == last // 100:
-                    months[doc] = (_month(first),)
+                    months[doc] = (month_of(first),)
                 else:
-                    months[doc] = tuple(sorted({_month(int(d.replace("-", "")))
+                    months[doc] = tuple(sorted({month_of(int(d.replace("-", "")))
                                                 for d in self._dates(doc)}))
             self._months = months
         return self._months
@@ -182,8 +182,8 @@ class PaperColumns:
         if cached is not None:
             return cached
         papers, all_votes, firsts, lasts = self._load()
-        low = _day_number(since) if since else 0
-        high = _day_number(until) if until else 99999999
+        low = day_number(since) if since else 0
+        high = day_number(until) if until else 99999999
         floor = min_votes if min_votes is not None else (0 if max_votes is not None else -2)
         ceiling = max_votes if max_votes is not None else 2**31
         wanted = author.strip().casefold() if author is not None else None

@@ -11,7 +11,7 @@ words ranks papers by how often they say "method".
 :func:`is_intent` marks a query word whose analyzed terms are all such words. The
 query then treats it as optional: it adds a little to a paper's score (so a paper
 about *reducing* hallucination still ranks above one that only measures it) but
-never decides whether a paper matches (see :meth:`papersearch.searching.Plan.strict`).
+never decides whether a paper matches (see :meth:`papersearch.search.compiler.Plan.strict`).
 Pronouns, particles and fillers (그, 뭐더라, 거) never reach this point: the analyzer's
 part-of-speech stop drops them.
 

@@ -1,4 +1,4 @@
-"""Evaluation: scoring a compiled query a term at a time over cached, scored postings.
+"""Scoring: a compiled query scored a term at a time over cached, scored postings.
 
 Whoosh's matchers walk a query document by document through a tree of Python
 objects, about a microsecond per node per document: a four-word Korean query
@@ -12,7 +12,7 @@ postings are read and scored once per searcher by the searcher's own weighting
 and kept in a bounded cache; a phrase's matches come from Whoosh's own phrase
 matcher, also once. A query is then a few loops over those arrays: a union adds
 into one dict, an intersection probes the smallest side, and the soft AND of
-:mod:`papersearch.coordination` ORs coverage masks. The result is the same
+:mod:`papersearch.search.coordination` ORs coverage masks. The result is the same
 documents with the same scores as ``searcher.search`` (checked against it by the
 tests), in a fraction of the time, and an exact total.
 
@@ -33,10 +33,10 @@ from typing import Any, TypeVar
 from whoosh import query as wq
 from whoosh.scoring import BM25FScorer, bm25
 
-from papersearch.bm25f import FieldsTerm, normalized_tf, statistics
-from papersearch.coordination import CoordinatedOr
-from papersearch.filtering import PaperColumns
-from papersearch.ranking import vote_factor
+from papersearch.search.bm25f import FieldsTerm, normalized_tf, statistics
+from papersearch.search.columns import PaperColumns
+from papersearch.search.coordination import CoordinatedOr
+from papersearch.search.ranking import vote_factor
 
 T = TypeVar("T")
 
@@ -121,7 +121,7 @@ class Evaluator:
 
     def derived(self, name: str, make: Callable[[], T]) -> T:
         """A value computed once per searcher (this evaluator's index version), such as the
-        glossary lookups of :mod:`papersearch.expansion`."""
+        glossary lookups of :mod:`papersearch.search.expansion`."""
         found = self._derived.get(name)
         if found is None:
             found = self._derived[name] = make()
@@ -183,7 +183,7 @@ class Evaluator:
         return lambda docnum, _fieldname, _default: int(lengths[docnum])
 
     def fields_term(self, q: FieldsTerm) -> Postings:
-        """A term's BM25F postings across fields (:mod:`papersearch.bm25f`), boost 1."""
+        """A term's BM25F postings across fields (:mod:`papersearch.search.bm25f`), boost 1."""
         return self.cache.get(q.key(), lambda: self._read_fields_term(q))
 
     def _read_fields_term(self, q: FieldsTerm) -> Postings:

@@ -9,7 +9,7 @@ digests are added, loses a paper's pairs when the paper goes, and commits with
 everything else. A pair counts once per paper that writes it; the query side
 trusts pairs at least ``min_papers`` papers agree on.
 
-The loanword lexicon (:mod:`papersearch.lexicon`) adds what mining cannot see:
+The loanword lexicon (:mod:`papersearch.analysis.lexicon`) adds what mining cannot see:
 Korean spellings of English terms (``트랜스포머``, ``렉티파이드``) that the digests
 rarely gloss, because they write the English.
 

@@ -19,13 +19,14 @@ from typing import Any, Literal
 
 from whoosh import query as wq
 
-from papersearch.evaluation import Evaluator
-from papersearch.expansion import Glossary
-from papersearch.hangul import is_hangul
+from papersearch.analysis.hangul import is_hangul
 from papersearch.models import Paper, SimilarResult
-from papersearch.ranking import Ranking
 from papersearch.schema import paper_key
-from papersearch.searching import QueryCompiler, build_hits, glossary_of
+from papersearch.search.compiler import QueryCompiler, glossary_of
+from papersearch.search.expansion import Glossary
+from papersearch.search.ranking import Ranking
+from papersearch.search.scoring import Evaluator
+from papersearch.search.searching import build_hits
 
 KEY_TERMS = 40
 """Terms a paper is searched by. On the discovery benchmark (same-topic pair recall@10),

@@ -4,56 +4,24 @@ A paper's text score is what Whoosh's matchers add up for it: the BM25F score
 of every query term (or phrase) it contains, each with its field's boost (and,
 for a glossary translation, the expansion weight), multiplied by the
 coordination factor when the query asked for most of its words
-(:mod:`papersearch.coordination`), plus the scores of the query's optional intent
-words (:mod:`papersearch.intent`), which coordination does not scale. The final
-score multiplies that by the vote factor (:mod:`papersearch.ranking`).
+(:mod:`papersearch.search.coordination`), plus the scores of the query's optional intent
+words (:mod:`papersearch.search.intent`), which coordination does not scale. The final
+score multiplies that by the vote factor (:mod:`papersearch.search.ranking`).
 :func:`explain` replays the query's leaf matchers on the one document to say which
 terms matched and what each added.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from whoosh import query as wq
 
-from papersearch.bm25f import FieldsTerm
-from papersearch.coordination import CoordinatedOr
 from papersearch.models import Explanation, TermScore
-from papersearch.ranking import Ranking, vote_factor
-
-TRANSLATION_ATTR = "papersearch_translation"
-"""Set on the queries of a glossary translation: ``(the user's words, the translation)``."""
-
-
-def mark_translation(q: wq.Query, source: str, translation: str,
-                     via: str | None = None) -> wq.Query:
-    """Tag ``q`` (and its leaves) as the translation ``translation`` of ``source``, or
-    as its other spelling reached ``via`` a translation."""
-    for leaf in _walk(q):
-        setattr(leaf, TRANSLATION_ATTR, (source, translation, via))
-    setattr(q, TRANSLATION_ATTR, (source, translation, via))
-    return q
-
-
-def _walk(q: wq.Query) -> Iterator[wq.Query]:
-    yield q
-    for child in q.children():
-        yield from _walk(child)
-
-
-def _leaves(q: wq.Query) -> Iterator[wq.Query]:
-    """The scoring leaves: terms and phrases, not excluded ones, each once."""
-    if isinstance(q, wq.AndNot):
-        yield from _leaves(q.a)
-    elif isinstance(q, wq.Not):
-        return
-    elif isinstance(q, (wq.Term, wq.Phrase, FieldsTerm)):
-        yield q
-    else:
-        for child in q.children():
-            yield from _leaves(child)
+from papersearch.search.bm25f import FieldsTerm
+from papersearch.search.coordination import CoordinatedOr
+from papersearch.search.querytree import positive_leaves, translation_of
+from papersearch.search.ranking import Ranking, vote_factor
 
 
 def _positive(q: wq.Query) -> wq.Query:
@@ -87,12 +55,12 @@ def explain(searcher: Any, q: wq.Query, docnum: int, votes: int | None,
     # in each of their clauses with a share of the weight.
     scores: dict[tuple[str, str, str | None, str | None, bool], float] = {}
     for part, is_optional in ((positive, False), (optional, True)):
-        for leaf in _leaves(part) if part is not None else ():
+        for leaf in positive_leaves(part) if part is not None else ():
             matched, score = _matches(leaf, searcher, context, docnum)
             if not matched:
                 continue
             words = " ".join(leaf.words) if isinstance(leaf, wq.Phrase) else str(leaf.text)
-            source = getattr(leaf, TRANSLATION_ATTR, None)
+            source = translation_of(leaf)
             fieldname = ("+".join(leaf.fieldnames) if isinstance(leaf, FieldsTerm)
                          else str(leaf.fieldname))
             key = (fieldname, words, source[0] if source else None,

@@ -6,11 +6,11 @@ matched by the entry's translations in title and summary, weighted
 ``Ranking.expansion_weight`` of the user's own words, so a paper that writes the
 term the user typed still ranks above one that only writes its translation. A
 paper with the translation counts as having all of the entry's words in the
-soft AND of :mod:`papersearch.coordination`. The longest entry wins
+soft AND of :mod:`papersearch.search.coordination`. The longest entry wins
 (``대형 언어 모델`` before ``언어 모델``).
 
 Translations come from the index's mined glossary and from the curated
-loanword lexicon (:mod:`papersearch.lexicon`). A mined translation is used when at
+loanword lexicon (:mod:`papersearch.analysis.lexicon`). A mined translation is used when at
 least ``min_papers`` papers gloss it so and at least a third as many as gloss
 the entry's most common translation (``확산 모델``: diffusion model, 77 papers;
 not DM, 11) and by at least 1% of the papers that use the entry (:data:`MIN_SHARE`).
@@ -24,13 +24,13 @@ from typing import Any
 
 from whoosh import query as wq
 
-from papersearch import glossary
-from papersearch.explain import mark_translation
-from papersearch.glossary import Terms
-from papersearch.lexicon import Entry
-from papersearch.lexicon import bundled as bundled_lexicon
-from papersearch.ranking import Ranking
+from papersearch.analysis import glossary
+from papersearch.analysis.glossary import Terms
+from papersearch.analysis.lexicon import Entry
+from papersearch.analysis.lexicon import bundled as bundled_lexicon
 from papersearch.schema import KIND_PAPER
+from papersearch.search.querytree import mark_translation
+from papersearch.search.ranking import Ranking
 
 MIN_PAPERS = 2
 """Papers that must gloss a pair alike before a query trusts it."""
@@ -54,7 +54,7 @@ EXPANDED_FIELDS = ("title", "summary")
 
 
 class Loanwords:
-    """The loanword lexicon's pairs (:mod:`papersearch.lexicon`), analyzed once, looked up
+    """The loanword lexicon's pairs (:mod:`papersearch.analysis.lexicon`), analyzed once, looked up
     both ways: Korean spelling to English and English to every Korean spelling."""
 
     def __init__(self, analyze: Callable[[str], list[str]],
@@ -225,16 +225,15 @@ Extra = tuple[wq.Query, tuple[int, ...]]
 
 
 def expand(clauses: Sequence[Clause], lookup: Glossary, ranking: Ranking,
-           max_span: int = glossary.MAX_TERMS) -> tuple[list[tuple[str, wq.Query]], list[Extra]]:
-    """The clauses, and translations of the runs of them that name a glossary entry.
+           max_span: int = glossary.MAX_TERMS) -> list[Extra]:
+    """Translations of the runs of ``clauses`` that name a glossary entry.
 
     Words translated alone were expanded when compiled (:func:`with_translations`);
     this finds the entries that take several words (``보상 모델``, ``reward model``).
     Each such translation is one extra clause of the soft AND that covers the
-    words it translates (:class:`~papersearch.coordination.CoordinatedOr`), so it is
+    words it translates (:class:`~papersearch.search.coordination.CoordinatedOr`), so it is
     matched once and a paper with it counts as having those words.
     """
-    out = [(c.text, c.query) for c in clauses]
     extras: list[Extra] = []
     i = 0
     while i < len(clauses):
@@ -250,7 +249,7 @@ def expand(clauses: Sequence[Clause], lookup: Glossary, ranking: Ranking,
         either.matcher_type = wq.Or.DEFAULT_MATCHER
         extras.append((either, tuple(range(i, i + count))))
         i += count
-    return out, extras
+    return extras
 
 
 def _longest_entry(clauses: Sequence[Clause], start: int, lookup: Glossary,

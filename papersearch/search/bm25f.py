@@ -16,7 +16,7 @@ document frequency, that of the papers having the term in any of the fields::
     score = idf * tf~ * (k1 + 1) / (tf~ + k1)
     idf   = log(N / (df + 1)) + 1           (Whoosh's idf, df over the fields' union)
 
-:class:`papersearch.evaluation.Evaluator` scores it natively from the postings; its
+:class:`papersearch.search.scoring.Evaluator` scores it natively from the postings; its
 Whoosh matcher (:class:`FieldsTermMatcher`) computes the same numbers document by
 document, so the two can be held to each other.
 """
@@ -35,7 +35,7 @@ class FieldsTerm(wq.Query):  # type: ignore[misc]
     """One term in several fields, scored by BM25F as one (see the module docstring).
 
     ``fields`` are ``(fieldname, boost)`` pairs; ``b`` gives each field's length
-    normalization and ``k1`` the saturation (:class:`papersearch.ranking.Ranking`).
+    normalization and ``k1`` the saturation (:class:`papersearch.search.ranking.Ranking`).
     """
 
     def __init__(self, text: str, fields: Sequence[tuple[str, float]],

@@ -15,8 +15,8 @@ import re
 from collections.abc import Callable
 
 from papersearch.analysis import MecabTokenizer, normalize_text, strip_particles
-from papersearch.hangul import is_hangul
-from papersearch.vocabulary import Vocabulary
+from papersearch.analysis.hangul import is_hangul
+from papersearch.discovery.vocabulary import Vocabulary
 
 Outcome = tuple[bool, int]
 """How well a query did: (every word found and matched together, papers found). A

