@@ -21,7 +21,8 @@ from typing import Any, TypeVar
 import click
 
 from papersearch import __version__
-from papersearch.errors import PapersearchError
+from papersearch.errors import AddInterrupted, PapersearchError
+from papersearch.locate import INDEX_NAME, find_index, index_candidates
 from papersearch.models import (
     SORT_ORDERS,
     AddReport,
@@ -46,11 +47,31 @@ EXIT_INTERNAL = 3
 MAX_ISSUES_SHOWN = 20
 
 
+def _located(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+    """The index named by --index or $PAPERSEARCH_INDEX, else the one found (see
+    papersearch.locate); for `index`, a new one in ./index when none is found."""
+    if value is not None:
+        return value
+    found = find_index()
+    if found is not None:
+        return found
+    if ctx.command.name == "index":
+        return Path(INDEX_NAME)
+    looked = index_candidates()
+    places = ", ".join(str(p) for p in looked[:3]) + (
+        f", ... {looked[-2]}" if len(looked) > 4 else "") + f", {looked[-1]}"
+    raise click.ClickException(
+        f"no index found (looked for index/ here and in every folder above: {places}); "
+        "build one with: papersearch index PATH..., or name one with --index DIR or "
+        "$PAPERSEARCH_INDEX")
+
+
 def _index_option(fn: F) -> F:
     return click.option(
-        "--index", "index_dir", envvar="PAPERSEARCH_INDEX", default="index", show_default=True,
-        type=click.Path(file_okay=False, path_type=Path),
-        help="Index directory (also $PAPERSEARCH_INDEX).")(fn)
+        "--index", "index_dir", envvar="PAPERSEARCH_INDEX", default=None,
+        type=click.Path(file_okay=False, path_type=Path), callback=_located,
+        help="Index directory (also $PAPERSEARCH_INDEX); by default index/ here or in the "
+             "nearest folder above that has one, else ~/.local/share/papersearch/index.")(fn)
 
 
 def _json_option(fn: F) -> F:
@@ -71,6 +92,12 @@ def _errors(debug: bool) -> Iterator[None]:
             traceback.print_exc()
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
+    except AddInterrupted as exc:
+        done = exc.report
+        click.echo(f"Interrupted. Kept what was committed: {done.count('added')} files "
+                   f"added, {done.count('updated')} updated ({done.papers_added} papers "
+                   "added); the same command again finishes the rest.", err=True)
+        sys.exit(130)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
@@ -121,33 +148,48 @@ def _open(ctx: click.Context, index_dir: Path, **options: Any) -> PaperIndex:
               help="Seconds to wait for another writer.")
 @click.option("--workers", type=click.IntRange(0, 64), default=None,
               help="Processes analyzing text beside the writer (default: 2 for large adds).")
+@click.option("--prune", is_flag=True,
+              help="Also remove the days whose files are gone from the folders in PATHS "
+                   "(after a git pull in a checkout of the digests).")
 @_json_option
 @click.pass_context
 def index_cmd(ctx: click.Context, paths: tuple[Path, ...], index_dir: Path, strict: bool,
-              rebuild: bool, lock_timeout: float, workers: int | None, as_json: bool) -> None:
+              rebuild: bool, lock_timeout: float, workers: int | None, prune: bool,
+              as_json: bool) -> None:
     """Add digest files or folders (PATHS) to the index, creating it if needed."""
     with _errors(_debug(ctx)):
-        show_bar = not as_json and sys.stderr.isatty()
+        terminal = not as_json and sys.stderr.isatty()
         bar: Any = None
+        shown = -1  # the last tenth reported, without a terminal
 
         def progress(done: int, total: int, path: str) -> None:
-            nonlocal bar
-            if not show_bar or total < 5:
+            nonlocal bar, shown
+            if as_json or total < 5:
+                return
+            if not terminal:  # a log: a plain line every tenth
+                if done * 10 // total > shown:
+                    shown = done * 10 // total
+                    click.echo(f"  {done}/{total} files written", err=True)
                 return
             if bar is None:
-                bar = click.progressbar(length=total, label="Reading digests", file=sys.stderr)
+                bar = click.progressbar(length=total, label="Writing digests", file=sys.stderr)
                 bar.__enter__()
             bar.update(1)
             if done == total:
                 bar.__exit__(None, None, None)
 
+        def phase(line: str) -> None:
+            if not as_json:
+                click.echo(f"{line[:1].upper()}{line[1:]}...", err=True)
+
         if rebuild:
             index, report = PaperIndex.rebuild(index_dir, list(paths), strict=strict,
                                                progress=progress, workers=workers,
-                                               lock_timeout=lock_timeout)
+                                               lock_timeout=lock_timeout, phase=phase)
         else:
             index = _open(ctx, index_dir, create=True, lock_timeout=lock_timeout)
-            report = index.add(list(paths), strict=strict, progress=progress, workers=workers)
+            report = index.add(list(paths), strict=strict, progress=progress, workers=workers,
+                               prune=prune, phase=phase)
         with index:
             stats = index.stats()
         if as_json:
@@ -156,11 +198,15 @@ def index_cmd(ctx: click.Context, paths: tuple[Path, ...], index_dir: Path, stri
         else:
             _print_issues(report.issues)
             _print_add_report(report, stats.papers, index_dir)
-        if report.failed or any(i.severity == "error" for i in report.issues):
+        read = len(report.files) - report.count("failed") - report.count("removed")
+        if report.failed or (read == 0 and not report.removed) or any(
+                i.severity == "error" for i in report.issues):
             sys.exit(EXIT_ERROR)
 
 
 def _print_issues(issues: list[ParseIssue]) -> None:
+    # errors first (a file that could not be read at all is one of them), then warnings
+    issues = sorted(issues, key=lambda i: i.severity != "error")
     for issue in issues[:MAX_ISSUES_SHOWN]:
         colour = "red" if issue.severity == "error" else "yellow"
         click.echo(click.style(str(issue), fg=colour), err=True)
@@ -174,11 +220,13 @@ def _print_add_report(report: AddReport, papers: int, index_dir: Path) -> None:
     click.echo(
         f"{files} file{'s' if files != 1 else ''}: {report.count('added')} added, "
         f"{report.count('updated')} updated, {report.count('unchanged')} unchanged, "
-        f"{report.count('failed')} failed. Papers: {report.papers_added} added, "
+        f"{report.count('failed')} failed"
+        + (f", {report.count('removed')} removed (gone from the folder)"
+           if report.count("removed") else "")
+        + f". Papers: {report.papers_added} added, "
         f"{report.papers_updated} updated, {report.papers_removed} removed.")
-    for failed in report.files:
-        if failed.status == "failed":
-            click.echo(f"  failed: {failed.path}: {failed.message}", err=True)
+    if not files:
+        click.echo("Nothing to index: no digest files found.", err=True)
     click.echo(f"Index {index_dir}: {papers} papers.")
 
 
@@ -189,11 +237,14 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 # A query may start with "-" (an exclusion): unknown options are words, and the command has
 # no one-letter options, which click would find inside such a word ("-music" holds "-m").
-@main.command("query", context_settings={"ignore_unknown_options": True,
-                                         "help_option_names": ["--help"]})
+@main.command("query", context_settings={"ignore_unknown_options": True})
 @click.argument("text", nargs=-1, required=True)
 @_index_option
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=None,
+              help="Skip this many hits (the next page starts where the last ended).")
+@click.option("--page", type=click.IntRange(1), default=None,
+              help="Page N of --limit hits (the same as --offset (N-1)*limit).")
 @click.option("--sort", type=click.Choice(SORT_ORDERS), default="relevance",
               show_default=True)
 @click.option("--since", type=_DATE, help="Listed on or after YYYY-MM-DD.")
@@ -205,23 +256,30 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
               help=f"Weight of votes in ranking (default {DEFAULT_VOTE_WEIGHT}).")
 @click.option("--explain", is_flag=True,
               help="Show how each hit's score was made: terms, fields, translations, votes.")
+@click.option("--no-correct", "no_correct", is_flag=True,
+              help="Search the query as typed even when it finds nothing and a correction "
+                   "would.")
 @click.option("--facets", "show_facets", is_flag=True,
               help="Also show how the matches spread over months, authors and votes "
                    "(always in --json).")
 @_json_option
 @click.pass_context
-def query_cmd(ctx: click.Context, text: tuple[str, ...], index_dir: Path, limit: int, sort: str,
+def query_cmd(ctx: click.Context, text: tuple[str, ...], index_dir: Path, limit: int,
+              offset: int | None, page: int | None, sort: str,
               since: dt.datetime | None, until: dt.datetime | None, min_votes: int | None,
               max_votes: int | None, author: str | None, vote_weight: float | None,
-              explain: bool, show_facets: bool, as_json: bool) -> None:
+              explain: bool, no_correct: bool, show_facets: bool, as_json: bool) -> None:
     """Search the index for TEXT (Korean, English, authors; "phrases", OR, -word, title:...)."""
     query = " ".join(text)
+    if offset is not None and page is not None:
+        raise click.UsageError("give --offset or --page, not both")
     with _errors(_debug(ctx)), _open(ctx, index_dir) as index:
         options = SearchOptions(
             limit=limit, sort=sort,  # type: ignore[arg-type]
+            offset=offset if offset is not None else ((page or 1) - 1) * limit,
             since=since.date() if since else None, until=until.date() if until else None,
             min_votes=min_votes, max_votes=max_votes, author=author, vote_weight=vote_weight,
-            explain=explain, facets=as_json or show_facets)
+            explain=explain, facets=as_json or show_facets, correct=not no_correct)
         result = index.search(query, options)
     if as_json:
         _echo_json(search_json(result))
@@ -236,11 +294,14 @@ def search_json(result: SearchResult) -> dict[str, Any]:
     return {
         "query": result.query,
         "total": result.total,
+        "offset": result.offset,
+        "next_offset": result.next_offset,
         "relaxed": result.relaxed,
         "partial": result.partial,
         "ignored_terms": result.ignored_terms,
         "notes": result.notes,
         "did_you_mean": result.did_you_mean,
+        "corrected_from": result.corrected_from,
         "hits": hits_json(result.hits),
         **({"facets": result.facets.model_dump(mode="json")}
            if result.facets is not None else {}),
@@ -333,24 +394,32 @@ def _print_result(result: SearchResult) -> None:
         click.echo(f"(not found anywhere, ignored: {', '.join(result.ignored_terms)})", err=True)
     if result.relaxed:
         click.echo("(no paper has every word; showing papers that match some)", err=True)
+    if result.corrected_from is not None:
+        click.echo(f"Showing results for: {result.query}  (no papers for "
+                   f"{result.corrected_from!r}; search it as typed with --no-correct)")
     if result.did_you_mean:
         click.echo(f"Did you mean: {result.did_you_mean}")
     if not result.hits:
-        click.echo(f"No papers found for {result.query!r}.")
+        click.echo(f"No papers found for {result.query!r}." if not result.offset else
+                   f"No papers after the first {result.offset} for {result.query!r}.")
         return
     tiered = not result.relaxed and any(h.partial for h in result.hits) and all(
         a.partial <= b.partial for a, b in zip(result.hits, result.hits[1:], strict=False))
-    for rank, hit in enumerate(result.hits, start=1):
-        if tiered and hit.partial and (rank == 1 or not result.hits[rank - 2].partial):
+    for i, hit in enumerate(result.hits):
+        if tiered and hit.partial and (i == 0 or not result.hits[i - 1].partial):
             click.echo("-- papers below match only part of the query --\n")
-        _print_hit(rank, hit, colour)
+        _print_hit(result.offset + i + 1, hit, colour)
     whole = sum(not h.partial for h in result.hits)
+    shown = (f"{len(result.hits)}" if not result.offset
+             else f"{result.offset + 1}-{result.offset + len(result.hits)}")
     if result.partial and not result.relaxed:
-        click.echo(f"{len(result.hits)} shown: {whole} of {result.total} papers matching the "
+        click.echo(f"{shown} shown: {whole} of {result.total} papers matching the "
                    f"whole query, {len(result.hits) - whole} of {result.partial} matching part "
                    "of it.")
     else:
-        click.echo(f"{len(result.hits)} of {result.total} papers.")
+        click.echo(f"{shown} of {result.total} papers.")
+    if result.next_offset is not None:
+        click.echo(f"More: --offset {result.next_offset}")
 
 
 def _print_facets(facets: Facets, shown: int = 8) -> None:
@@ -421,7 +490,7 @@ def suggest_cmd(ctx: click.Context, prefix: tuple[str, ...], index_dir: Path, li
 @click.pass_context
 def serve_cmd(ctx: click.Context, index_dir: Path, host: str, port: int, workers: int,
               allow_hosts: tuple[str, ...]) -> None:
-    """Serve the index: a web page at / and a JSON API under /api (see /docs)."""
+    """Serve the index: a web page at / and a JSON API under /api (see /openapi.json)."""
     with _errors(_debug(ctx)):
         try:
             from papersearch.server import serve
@@ -435,6 +504,21 @@ def serve_cmd(ctx: click.Context, index_dir: Path, host: str, port: int, workers
                    err=True)
         serve(index_dir, host, port, workers=workers, extra_hosts=allow_hosts,
               trust=_trust(ctx))
+
+
+@main.command("mcp")
+@_index_option
+@click.pass_context
+def mcp_cmd(ctx: click.Context, index_dir: Path) -> None:
+    """Serve the index to an LLM assistant: an MCP server on stdin/stdout (tools: search,
+    show_paper, similar_papers, suggest_words)."""
+    with _errors(_debug(ctx)):
+        try:
+            from papersearch.mcpserver import run_stdio
+        except ImportError as exc:
+            raise PapersearchError(f"mcp needs the mcp extra ({exc.name} is missing): "
+                                   "pip install 'papersearch[mcp]'") from exc
+        run_stdio(index_dir, trust=_trust(ctx))
 
 
 # -- show, stats -------------------------------------------------------------------------------
@@ -485,7 +569,8 @@ def stats_cmd(ctx: click.Context, index_dir: Path, as_json: bool) -> None:
         return
     click.echo(f"Index:   {stats.path}")
     click.echo(f"Papers:  {stats.papers}")
-    click.echo(f"Days:    {stats.days} ({stats.first_date} .. {stats.last_date})")
+    click.echo(f"Days:    {stats.days}" + (f" ({stats.first_date} .. {stats.last_date})"
+                                            if stats.days else ""))
     click.echo(f"Size:    {stats.size_bytes / 1e6:.1f} MB")
     click.echo(f"Built by papersearch {stats.papersearch_version} (schema {stats.schema_version})")
 

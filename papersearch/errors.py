@@ -8,6 +8,10 @@ and a non-zero exit instead of a traceback.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from papersearch.models import AddReport
 
 
 class PapersearchError(Exception):
@@ -41,6 +45,15 @@ class PaperNotFoundError(PapersearchError):
     def __init__(self, arxiv_id: str) -> None:
         self.arxiv_id = arxiv_id
         super().__init__(f"paper {arxiv_id!r}: not in the index")
+
+
+class AddInterrupted(KeyboardInterrupt):
+    """An add was interrupted (Ctrl+C); ``report`` holds what its finished commits hold,
+    which stays in the index. A KeyboardInterrupt, so it stops a program like one."""
+
+    def __init__(self, report: AddReport) -> None:
+        self.report = report
+        super().__init__("interrupted")
 
 
 class PaperIndexError(PapersearchError):
@@ -84,6 +97,7 @@ IndexError_ = PaperIndexError
 
 
 __all__ = [
+    "AddInterrupted",
     "DigestError",
     "IndexCorruptError",
     "IndexError_",

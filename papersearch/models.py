@@ -52,7 +52,8 @@ class ParseIssue(_Frozen):
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.severity}: {self.message}"
+        where = f"{self.path}:{self.line}" if self.line else self.path  # 0: the whole file
+        return f"{where}: {self.severity}: {self.message}"
 
 
 class Digest(_Frozen):
@@ -98,7 +99,7 @@ class FileReport(_Frozen):
     """What ``add`` did with one file."""
 
     path: str
-    status: Literal["added", "updated", "unchanged", "failed"]
+    status: Literal["added", "updated", "unchanged", "failed", "removed"]
     day: dt.date | None = None
     papers: int = 0
     message: str | None = None
@@ -114,7 +115,7 @@ class AddReport(_Frozen):
     papers_removed: int = 0
 
     def count(self, status: str) -> int:
-        """How many files ended with ``status`` (added, updated, unchanged, failed)."""
+        """How many files ended with ``status`` (added, updated, unchanged, failed, removed)."""
         return sum(1 for f in self.files if f.status == status)
 
     @property
@@ -133,6 +134,11 @@ class AddReport(_Frozen):
     @property
     def failed(self) -> list[str]:
         return [f.path for f in self.files if f.status == "failed"]
+
+    @property
+    def removed(self) -> list[str]:
+        """Day files gone from the folders given with ``prune``: their days were removed."""
+        return [f.path for f in self.files if f.status == "removed"]
 
 
 Span = tuple[int, int]
@@ -216,18 +222,22 @@ class SearchOptions(_Frozen):
 
     One model for the library's keyword arguments (``index.search(q, limit=5)`` builds
     one), the CLI's options and the API's parameters, so each is validated and defaulted
-    in one place. ``since``/``until`` keep papers listed on a day in that range
+    in one place. ``offset`` skips that many hits (the next page starts at the result's
+    ``next_offset``). ``since``/``until`` keep papers listed on a day in that range
     (inclusive); ``min_votes``/``max_votes`` papers with votes in that range (unknown
     votes excluded); ``author`` papers with an author of exactly that name (any case).
     ``vote_weight`` replaces the index's weight of votes in ranking for this search.
     ``explain`` adds to each hit how its score was made; ``facets`` counts every match by
     month, author and votes; ``did_you_mean`` suggests a corrected query when this one
-    finds little.
+    finds little, and ``correct`` searches that correction instead when this one finds
+    nothing and every changed word is long enough to be sure of (see
+    :func:`papersearch.discovery.spelling.confident_correction`).
     """
 
     model_config = ConfigDict(frozen=True, defer_build=True, extra="forbid")
 
     limit: Annotated[int, Field(ge=1)] = 10
+    offset: Annotated[int, Field(ge=0)] = 0
     sort: SortOrder = "relevance"
     since: dt.date | None = None
     until: dt.date | None = None
@@ -238,6 +248,7 @@ class SearchOptions(_Frozen):
     explain: bool = False
     facets: bool = True
     did_you_mean: bool = True
+    correct: bool = True
 
 
 class SearchResult(_Frozen):
@@ -246,12 +257,17 @@ class SearchResult(_Frozen):
     query: str
     total: int
     hits: list[Hit]
+    offset: int = 0  # hits of this order skipped before these (paging)
+    next_offset: int | None = None  # the offset of the next page; None on the last one
     relaxed: bool = False  # no paper matched the whole query; these match part of it
     partial: int = 0  # papers matching only part of the query (shown after the full matches)
     ignored_terms: list[str] = Field(default_factory=list)  # words found nowhere
     notes: list[str] = Field(default_factory=list)  # how odd syntax was read ("unbalanced '('")
     facets: Facets | None = None  # with search(..., facets=True), the default
     did_you_mean: str | None = None  # a corrected query that finds more, when this found little
+    # The query as typed, when it found nothing and these hits are its correction's (the
+    # correction is then ``query``); search again with correct=False to have it as typed.
+    corrected_from: str | None = None
 
     def __len__(self) -> int:
         return len(self.hits)

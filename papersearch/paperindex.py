@@ -21,7 +21,7 @@ import struct
 import threading
 import uuid
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -44,6 +44,7 @@ from papersearch.errors import (
     PaperNotFoundError,
     PapersearchError,
 )
+from papersearch.locate import is_index
 from papersearch.models import (
     AddReport,
     IndexStats,
@@ -74,7 +75,7 @@ if TYPE_CHECKING:  # indexing, similar papers and spelling load on first use
     from papersearch.discovery.similar import SimilarBy
     from papersearch.discovery.spelling import Outcome, Speller
     from papersearch.discovery.vocabulary import Vocabulary
-    from papersearch.ingest.indexing import ProgressCallback
+    from papersearch.ingest.indexing import PhaseCallback, ProgressCallback
 
 # What Whoosh raises when index files are missing, truncated or garbled.
 _CORRUPTION = (OSError, EOFError, struct.error, pickle.UnpicklingError, ValueError, KeyError,
@@ -218,10 +219,6 @@ def _days(searcher: Any) -> list[dt.date]:
     return sorted(dt.date.fromisoformat(key.split(":", 1)[1]) for key in keys)
 
 
-def _is_index(path: Path) -> bool:
-    return path.is_dir() and any(path.glob("_MAIN_*.toc"))
-
-
 class PaperIndex:
     """A papersearch index on disk. Create with :meth:`create`, open with :meth:`open`.
 
@@ -267,7 +264,7 @@ class PaperIndex:
         :meth:`open`.
         """
         path = Path(path)
-        if _is_index(path):
+        if is_index(path):
             if not overwrite:
                 raise PapersearchError(f"index {path}: already exists; open it with "
                                        "PaperIndex.open, or pass overwrite=True to replace it")
@@ -308,7 +305,7 @@ class PaperIndex:
         recover.
         """
         path = Path(path)
-        if not _is_index(path):
+        if not is_index(path):
             if create:
                 return cls.create(path, ranking=ranking, vote_weight=vote_weight,
                                   lock_timeout=lock_timeout, searchers=searchers)
@@ -340,8 +337,8 @@ class PaperIndex:
     def rebuild(cls, path: str | Path, sources: str | Path | Sequence[str | Path], *,
                 strict: bool = False, progress: ProgressCallback | None = None,
                 workers: int | None = None, analyzer: TextAnalyzer | None = None,
-                ranking: Ranking = DEFAULT_RANKING, lock_timeout: float = 10.0
-                ) -> tuple[PaperIndex, AddReport]:
+                ranking: Ranking = DEFAULT_RANKING, lock_timeout: float = 10.0,
+                phase: PhaseCallback | None = None) -> tuple[PaperIndex, AddReport]:
         """Build a fresh index from ``sources`` and put it in place of the one at ``path``.
 
         The new index is built beside the old one and swapped in only when
@@ -357,7 +354,8 @@ class PaperIndex:
         retired = path.with_name(f".{path.name}.old-{tag}")
         fresh = cls.create(staging, analyzer=analyzer, lock_timeout=lock_timeout)
         try:
-            report = fresh.add(sources, strict=strict, progress=progress, workers=workers)
+            report = fresh.add(sources, strict=strict, progress=progress, workers=workers,
+                               phase=phase)
         except BaseException:
             fresh.close()
             shutil.rmtree(staging, ignore_errors=True)
@@ -525,7 +523,8 @@ class PaperIndex:
             lambda lease: self._run(lease, query, options, settings))
         if options.did_you_mean and len(query.split()) <= SPELLED_WORDS and (
                 result.total < FEW_RESULTS or result.relaxed or result.ignored_terms):
-            counting = options.model_copy(update={"limit": 1, "explain": False, "facets": False})
+            counting = options.model_copy(update={"limit": 1, "offset": 0, "explain": False,
+                                                  "facets": False})
 
             def outcome(lease: Lease, text: str) -> Outcome:
                 found = self._run(lease, text, counting, settings)
@@ -535,7 +534,15 @@ class PaperIndex:
             suggestion = self._read(lambda lease: self._speller(lease.searcher).suggest(
                 query, current, lambda text: outcome(lease, text)))
             if suggestion is not None:
+                from papersearch.discovery.spelling import confident_correction
+
                 result = result.model_copy(update={"did_you_mean": suggestion})
+                if options.correct and result.total == 0 and not result.hits \
+                        and confident_correction(query, suggestion):
+                    corrected: SearchResult = self._read(
+                        lambda lease: self._run(lease, suggestion, options, settings))
+                    if corrected.hits:
+                        result = corrected.model_copy(update={"corrected_from": query})
         return result
 
     def _run(self, lease: Lease, query: str, options: SearchOptions, ranking: Ranking
@@ -571,15 +578,31 @@ class PaperIndex:
         For a search box: called on every keystroke, it answers from an in-memory
         vocabulary (read on the first call after each change to the index). A
         Korean syllable still being typed counts (``강화하`` suggests ``강화학습``).
-        Only the last word of ``prefix`` is completed; the words before it are kept.
+        Only the last word of ``prefix`` is completed; the words before it are kept, and
+        rank the completions by the papers that have them too
+        (:mod:`papersearch.discovery.suggestions`).
         """
+        from papersearch.discovery.suggestions import suggest
+
         head, _, last = normalize_text(prefix).rpartition(" ")
         if not last.strip():
             return []
-        vocabulary = self._read(lambda lease: self._vocabulary_of(lease.searcher))
-        lead = f"{head} " if head.strip() else ""
-        return [Suggestion(text=lead + word, papers=papers)
-                for word, papers in vocabulary.complete(last, limit)]
+
+        def run(lease: Lease) -> list[Suggestion]:
+            def matching(text: str) -> Collection[int] | None:
+                query = plan(self._compiler, text, self.ranking, self.glossary(lease)).strict()
+                return None if query is None else lease.evaluator.scores(query).keys()
+
+            return suggest(self._vocabulary_of(lease.searcher), lease.searcher.reader(),
+                           lease.evaluator.derived("suggest-heads", dict), head.strip(), last,
+                           limit, matching, self._known_word)
+
+        return self._read(run)
+
+    def _known_word(self, word: str) -> bool:
+        """Whether MeCab (with the loanword lexicon) reads ``word`` as one word it knows."""
+        found = list(self._compiler.tokenizer().morphemes(word))
+        return len(found) == 1 and not found[0][1].startswith("UNKNOWN")
 
     def _vocabulary_of(self, searcher: Any) -> Vocabulary:
         """The vocabulary of ``searcher``'s index version, read once and shared by threads."""
@@ -645,7 +668,8 @@ class PaperIndex:
 
     def add(self, paths: str | Path | Sequence[str | Path], *, strict: bool = False,
             progress: ProgressCallback | None = None, workers: int | None = None,
-            commit_every: int | None = None) -> AddReport:
+            commit_every: int | None = None, prune: bool = False,
+            phase: PhaseCallback | None = None) -> AddReport:
         """Add digest files, or folders of them; returns what was added, updated, skipped, failed.
 
         Idempotent: unchanged files are skipped; a changed day file replaces
@@ -655,16 +679,29 @@ class PaperIndex:
         large add from a single-threaded program, else none). ``commit_every`` files
         are written per commit (default :data:`~papersearch.ingest.indexing.
         COMMIT_EVERY`): a failure or a kill keeps every batch committed before it.
+        ``prune`` then removes the days whose files are gone from the folders in
+        ``paths`` (each with status ``removed``), and their papers no other day lists:
+        after ``git pull`` in a checkout of the digests, the index matches it again.
+        ``phase`` receives a line naming each phase as it starts. Interrupted (Ctrl+C),
+        it raises :class:`~papersearch.errors.AddInterrupted` with what was committed.
         """
-        from papersearch.ingest.indexing import add_digests
+        from papersearch.ingest.indexing import add_digests, prune_days
 
         if isinstance(paths, (str, Path)):
             paths = [paths]
         try:
-            return add_digests(self._ix, list(paths), strict=strict,
-                               lock_timeout=self.lock_timeout, progress=progress,
-                               workers=workers,
-                               **({"commit_every": commit_every} if commit_every else {}))
+            report = add_digests(self._ix, list(paths), strict=strict,
+                                 lock_timeout=self.lock_timeout, progress=progress,
+                                 workers=workers, phase=phase,
+                                 **({"commit_every": commit_every} if commit_every else {}))
+            if not prune:
+                return report
+            pruned = prune_days(self._ix, [Path(p) for p in paths],
+                                lock_timeout=self.lock_timeout)
+            return report.model_copy(update={
+                "files": report.files + pruned.files,
+                "papers_updated": report.papers_updated + pruned.papers_updated,
+                "papers_removed": report.papers_removed + pruned.papers_removed})
         except PapersearchError:
             raise
         except Exception as exc:

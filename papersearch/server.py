@@ -45,6 +45,8 @@ from papersearch.models import (
 from papersearch.paperindex import PaperIndex
 
 MAX_LIMIT = 100
+MAX_OFFSET = 10_000
+"""Deepest page start the API serves: ranking a page ranks every hit before it too."""
 HEADER_TIMEOUT = 10.0
 """Seconds a connection may take to send a request line and headers (silent or trickling
 connections are closed, not kept)."""
@@ -85,7 +87,9 @@ def _unavailable(exc: PaperIndexError) -> HTTPException:
 def create_app(index: PaperIndex, hosts: Sequence[str] = LOOPBACK) -> FastAPI:
     """An app serving ``index`` (opened by the caller, who also closes it), answering
     requests for ``hosts`` only."""
-    app = FastAPI(title="papersearch", version=__version__,
+    # No /docs or /redoc: FastAPI's pages load Swagger UI and ReDoc from a CDN, blank
+    # without internet; /openapi.json describes the API and works offline.
+    app = FastAPI(title="papersearch", version=__version__, docs_url=None, redoc_url=None,
                   description="Search Korean Daily Papers digests: full text, filters, "
                               "facets, similar papers, suggestions.")
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(hosts))
@@ -109,6 +113,9 @@ def create_app(index: PaperIndex, hosts: Sequence[str] = LOOPBACK) -> FastAPI:
         q: Annotated[str, Query(description="Query: Korean, English, authors, \"phrases\", "
                                             "OR, -word, title:/author:")] = "",
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET,
+                                     description="Hits to skip: the previous page's "
+                                                 "next_offset")] = 0,
         sort: SortOrder = "relevance",
         since: dt.date | None = None,
         until: dt.date | None = None,
@@ -116,11 +123,14 @@ def create_app(index: PaperIndex, hosts: Sequence[str] = LOOPBACK) -> FastAPI:
         max_votes: Annotated[int | None, Query(ge=0)] = None,
         author: str | None = None,
         facets: bool = True,
+        correct: Annotated[bool, Query(description="When the query finds nothing, search "
+                                                   "its confident correction instead")] = True,
     ) -> Response:
         try:
             return _json(index.search(q, SearchOptions(
-                limit=limit, sort=sort, since=since, until=until, min_votes=min_votes,
-                max_votes=max_votes, author=author, facets=facets)))
+                limit=limit, offset=offset, sort=sort, since=since, until=until,
+                min_votes=min_votes,
+                max_votes=max_votes, author=author, facets=facets, correct=correct)))
         except QueryError as exc:
             raise HTTPException(status_code=400, detail=str(exc)) from exc
         except PaperIndexError as exc:

@@ -171,10 +171,11 @@ def test_query_explain(cli_index: Path) -> None:
 # -- discovery: did-you-mean, facets, similar, suggest ------------------------------------
 
 def test_query_says_did_you_mean(cli_index: Path) -> None:
-    code, out, _ = run("query", "Binocularz", "--index", str(cli_index))
+    code, out, _ = run("query", "Binocularz", "--no-correct", "--index", str(cli_index))
     assert code == 0
     assert out.splitlines()[0] == "Did you mean: binoculars"
-    code, out, _ = run("query", "Binocularz", "--index", str(cli_index), "--json")
+    code, out, _ = run("query", "Binocularz", "--no-correct", "--index", str(cli_index),
+                       "--json")
     assert json.loads(out)["did_you_mean"] == "binoculars"
 
 

@@ -150,9 +150,9 @@ def test_explanations_are_bounded(index_dir: Path) -> None:
 
 def test_did_you_mean_is_for_short_queries(index_dir: Path) -> None:
     with PaperIndex.open(index_dir) as index:
-        assert index.search("Binocularz").did_you_mean == "binoculars"
+        assert index.search("Binocularz", correct=False).did_you_mean == "binoculars"
         long = " ".join(["Binocularz"] + ["텍스트"] * 8)
-        assert index.search(long).did_you_mean is None
+        assert index.search(long, correct=False).did_you_mean is None
 
 
 # -- trust -------------------------------------------------------------------------------------

@@ -46,8 +46,11 @@ def test_search_returns_hits_facets_and_filters(client: TestClient) -> None:
 
 
 def test_did_you_mean_over_http(client: TestClient) -> None:
-    body = client.get("/api/search", params={"q": "Binocularz"}).json()
+    body = client.get("/api/search", params={"q": "Binocularz", "correct": "false"}).json()
     assert body["total"] == 0 and body["did_you_mean"] == "binoculars"
+    corrected = client.get("/api/search", params={"q": "Binocularz"}).json()
+    assert corrected["corrected_from"] == "Binocularz" and corrected["query"] == "binoculars"
+    assert corrected["hits"][0]["arxiv_id"] == "2401.12070"
 
 
 def test_bad_requests_say_what_is_wrong(client: TestClient) -> None:

@@ -103,3 +103,29 @@ class Speller:
             if found > current and (best is None or found > best[0]):
                 best = (found, candidate)
         return best[1] if best else None
+
+
+MIN_LATIN_TO_CORRECT = 5
+"""Letters a Latin word needs before a search runs its correction unasked: shorter ones
+are often names and acronyms the papers never use (``veo`` is a model, not ``seo``)."""
+
+
+def confident_correction(query: str, corrected: str) -> bool:
+    """Whether ``corrected`` may be searched in place of ``query`` without asking: every
+    word it changes is a Latin word of at least :data:`MIN_LATIN_TO_CORRECT` letters or
+    a Hangul word of at least two syllables (a one-jamo slip in 강화학즙 is clear; in a
+    three-letter word it is a different word). Otherwise it is only offered."""
+    typed, fixed = normalize_text(query).split(), corrected.split()
+    if len(typed) != len(fixed):  # words joined or split: offered, never imposed
+        return False
+    for word, new in zip(typed, fixed, strict=True):
+        if word.lower() == new.lower():
+            continue
+        core = word.strip(".,;:!?'\"")
+        if is_hangul(core):
+            if len(core) < 2:
+                return False
+        elif len(core) < MIN_LATIN_TO_CORRECT:
+            return False
+    return True
+

@@ -13,10 +13,10 @@ from __future__ import annotations
 import heapq
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
-from papersearch.analysis.hangul import decompose, edit_distance, typing_prefixes
+from papersearch.analysis.hangul import decompose, edit_distance, is_hangul, typing_prefixes
 from papersearch.search.columns import column_values
 
 MIN_PAPERS_TO_CORRECT_TO = 2
@@ -52,11 +52,13 @@ class Vocabulary:
         """How many papers use ``word`` (lowercase, NFC), 0 for none."""
         return self._counts.get(word, 0)
 
-    def complete(self, prefix: str, limit: int = 10) -> list[tuple[str, int]]:
+    def complete(self, prefix: str, limit: int = 10,
+                 whole: Callable[[str], bool] | None = None) -> list[tuple[str, int]]:
         """The ``limit`` words most papers use among those starting with ``prefix``.
 
         Compared as jamo, so a syllable still being typed counts: ``강화하`` and
-        ``강화핛`` both lead to ``강화학습``.
+        ``강화핛`` both lead to ``강화학습``. With ``whole`` (does the dictionary know
+        this word as one?), pieces of chopped words are left out (see :meth:`_fragment`).
         """
         found: dict[int, None] = {}
         for key in typing_prefixes(prefix.strip().lower()):
@@ -65,9 +67,31 @@ class Vocabulary:
             low = bisect_left(self._keys, key)
             high = bisect_left(self._keys, key + "\U0010ffff", lo=low)
             found.update(dict.fromkeys(range(low, high)))
-        best = heapq.nsmallest(limit, found, key=lambda i: (-self._counts[self._words[i]],
-                                                            self._keys[i]))
-        return [(self._words[i], self._counts[self._words[i]]) for i in best]
+        counts, words = self._counts, self._words
+        # The index order is the jamo order, so a word's longer forms follow it directly.
+        kept = [i for i in sorted(found) if whole is None or not self._fragment(i, found, whole)]
+        best = heapq.nsmallest(limit, kept, key=lambda i: (-counts[words[i]], self._keys[i]))
+        return [(words[i], counts[words[i]]) for i in best]
+
+    def _fragment(self, i: int, found: Mapping[int, None], whole: Callable[[str], bool]
+                  ) -> bool:
+        """Whether word ``i`` is a piece MeCab chopped off a longer Korean word it did not
+        know (트랜스파일레 of 트랜스파일레이션): a Hangul word the dictionary does not know
+        as one word, that a longer word of the vocabulary begins with, used by at least
+        as many papers. Real words are known (탐지 beside 탐지기) or used more than their
+        longer forms (트랜스포머 260, 트랜스포머들 1)."""
+        word = self._words[i]
+        if not is_hangul(word):
+            return False
+        count = self._counts[word]
+        key = self._keys[i]
+        j = i + 1
+        while j in found and self._keys[j].startswith(key):
+            if len(self._words[j]) > len(word) and self._words[j].startswith(word) \
+                    and self._counts[self._words[j]] >= count:
+                return not whole(word)
+            j += 1
+        return False
 
     def near(self, word: str) -> list[tuple[str, int, int]]:
         """Words close to ``word`` in jamo, as (word, distance, papers), closest and most used
@@ -118,3 +142,13 @@ class Vocabulary:
 
 def _deletes(key: str) -> set[str]:
     return {key[:i] + key[i + 1:] for i in range(len(key))}
+
+
+def words_in(reader: Any, docs: Collection[int]) -> Counter[str]:
+    """How many of the papers ``docs`` (global document numbers) use each word."""
+    counts: Counter[str] = Counter()
+    wanted = docs if isinstance(docs, (set, frozenset, dict)) else set(docs)
+    for doc, value in column_values(reader, "words"):
+        if value and doc in wanted:
+            counts.update(value.decode("utf-8").split(" "))
+    return counts

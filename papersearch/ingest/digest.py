@@ -211,6 +211,7 @@ def parse_digest_text(text: str, path: str | Path = "<text>", *, strict: bool = 
     issues: list[ParseIssue] = []
     entries: list[DigestEntry] = []
     file_day = None
+    bad_header: tuple[int, str] | None = None  # the first day header with an impossible date
     day = date_from_path(path)
     current: _EntryBuilder | None = None
     skipping = False  # inside an entry whose heading was malformed
@@ -250,6 +251,7 @@ def parse_digest_text(text: str, path: str | Path = "<text>", *, strict: bool = 
                 day = dt.date.fromisoformat(header.group(1))
             except ValueError:
                 report(number, "error", f"invalid date in day header: {header.group(1)!r}")
+                bad_header = bad_header or (number, header.group(1))
                 continue
             if file_day is None:
                 file_day = day
@@ -319,9 +321,19 @@ def parse_digest_text(text: str, path: str | Path = "<text>", *, strict: bool = 
 
     resolved_day = file_day or date_from_path(path)
     if resolved_day is None:
+        if bad_header is not None:
+            raise DigestError(path, bad_header[0], f"invalid date in day header: "
+                              f"{bad_header[1]!r}, and no date in the file name")
         raise DigestError(path, None, "no '## Daily Papers (YYYY-MM-DD)' header and no date in "
                           "the file name; cannot tell which day this digest is")
-    if not unique and not issues:
+    if not unique and issues:
+        # Nothing read and something not understood: not a digest (or a broken one), one
+        # message for the file rather than a warning per line.
+        first = issues[0]
+        raise DigestError(path, first.line, f"no paper entries found ({len(issues)} "
+                          f"line{'s' if len(issues) != 1 else ''} not understood, the first: "
+                          f"{first.message}); is this a Daily Papers digest?")
+    if not unique:
         report(1, "warning", "no paper entries found")
     digest_hash = sha256 or hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
     return Digest(path=str(path), day=resolved_day, sha256=digest_hash, entries=unique,

@@ -12,10 +12,12 @@ add again skips the days already committed.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import multiprocessing
 import os
 import re
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -34,13 +36,16 @@ from papersearch.analysis import (
     glossary,
     index_tokens_and_words,
 )
-from papersearch.errors import DigestError, IndexLockedError
+from papersearch.errors import AddInterrupted, DigestError, IndexLockedError
 from papersearch.ingest.digest import find_digests, parse_digest
 from papersearch.models import AddReport, Digest, DigestEntry, FileReport, Paper, ParseIssue
 from papersearch.schema import KIND_DAY, KIND_PAPER, day_key, day_number, paper_key
 
 ProgressCallback = Callable[[int, int, str], None]
-"""Called as ``progress(done, total, path)`` after each file is parsed."""
+"""Called as ``progress(done, total, path)`` after each file is written (committed)."""
+PhaseCallback = Callable[[str], None]
+"""Called with a line naming each phase of an add as it starts (the final merge, the
+longest step of a large add, among them)."""
 
 _ENTRIES = TypeAdapter(list[DigestEntry])
 
@@ -113,16 +118,22 @@ def day_document(digest: Digest) -> dict[str, Any]:
         "kind": KIND_DAY,
         "record": _ENTRIES.dump_json(digest.entries).decode("utf-8"),
         "sha256": digest.sha256,
-        "source": digest.path,
+        "source": str(Path(digest.path).resolve()),  # absolute: --prune compares it
     }
 
 
-def digest_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Every digest file under ``paths``, each once, in the order found."""
+def digest_files(paths: Iterable[str | Path], empty: list[ParseIssue] | None = None
+                 ) -> list[Path]:
+    """Every digest file under ``paths``, each once, in the order found; a warning for
+    each folder that has none goes to ``empty``."""
     files: dict[Path, None] = {}
     for path in paths:
-        for found in find_digests(path):
-            files.setdefault(found, None)
+        found = find_digests(path)
+        if not found and empty is not None:
+            empty.append(ParseIssue(path=str(path), line=0, severity="warning",
+                                    message="no digest files (**/*.md) in this folder"))
+        for file in found:
+            files.setdefault(file, None)
     return list(files)
 
 
@@ -177,7 +188,8 @@ COMMIT_EVERY = 50
 
 def add_digests(ix: Index, paths: Sequence[str | Path], *, strict: bool = False,
                 lock_timeout: float = 0.0, progress: ProgressCallback | None = None,
-                commit_every: int = COMMIT_EVERY, workers: int | None = None) -> AddReport:
+                commit_every: int = COMMIT_EVERY, workers: int | None = None,
+                phase: PhaseCallback | None = None) -> AddReport:
     """Add digest files or folders to ``ix``; see the module docstring.
 
     Files are parsed and written ``commit_every`` at a time, so memory holds one
@@ -187,27 +199,26 @@ def add_digests(ix: Index, paths: Sequence[str | Path], *, strict: bool = False,
     analysis processes run beside the writer (default: up to 2 for an add of
     at least PARALLEL_MIN_PAPERS papers; 0 analyzes in-process).
     """
-    files = digest_files(paths)
+    issues: list[ParseIssue] = []
+    files = digest_files(paths, issues)
     if strict:
         for file in files:
             parse_digest(file, strict=True)  # raises DigestError, naming file and line
     reports: list[FileReport] = []
     failures: list[FileReport] = []
-    issues: list[ParseIssue] = []
     added = updated = removed = 0
     step = max(commit_every, 1)
     starts = range(0, max(len(files), 1), step)
     pool: Executor | None = None
     unmerged = False  # a commit left its segment for the last one to merge
+    tell = phase or (lambda _: None)
     try:
+        tell(f"reading, analysing and writing {len(files)} files, {step} per commit")
         for start in starts:
             batch = files[start:start + step]
             digests, failed, found = parse_files(batch, strict=strict)
             failures += failed
             issues += found
-            if progress is not None:
-                for done, file in enumerate(batch, start=start + 1):
-                    progress(done, len(files), str(file))
             if start == 0:
                 # the first batch's papers per file, times the files: the add's size
                 papers = sum(len(d.entries) for d in digests) * len(files) // max(len(batch), 1)
@@ -219,6 +230,8 @@ def add_digests(ix: Index, paths: Sequence[str | Path], *, strict: bool = False,
             last = start == starts[-1]
             merge: Literal["merge", "none", "optimize"] = (
                 "merge" if len(starts) == 1 else "optimize" if last else "none")
+            if merge == "optimize":
+                tell("writing the last files and merging every segment into one")
             part = _write_batch(ix, digests, lock_timeout, merge, pool)
             committed = any(f.status in {"added", "updated"} for f in part.files)
             if committed:
@@ -228,13 +241,69 @@ def add_digests(ix: Index, paths: Sequence[str | Path], *, strict: bool = False,
             updated += part.papers_updated
             removed += part.papers_removed
             del digests
+            if progress is not None:  # after the batch is written (and committed)
+                for done, file in enumerate(batch, start=start + 1):
+                    progress(done, len(files), str(file))
         if unmerged:  # the last batch had nothing to write, so nothing merged the others
+            tell("merging every segment into one")
             _merge_segments(ix, lock_timeout)
+    except KeyboardInterrupt as exc:
+        # What the finished commits hold stays: say so, so the caller can report it.
+        raise AddInterrupted(AddReport(
+            files=reports + failures, issues=issues, papers_added=added,
+            papers_updated=updated, papers_removed=removed)) from exc
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     return AddReport(files=reports + failures, issues=issues, papers_added=added,
                      papers_updated=updated, papers_removed=removed)
+
+
+def prune_days(ix: Index, folders: Sequence[Path], *, lock_timeout: float = 0.0
+               ) -> AddReport:
+    """Remove the days whose digest file, once read from inside one of ``folders``, is gone.
+
+    The routine it serves: ``git pull`` in a checkout of the digests, then index it
+    again; a day file deleted upstream takes its day out of the index, and its papers
+    that no other day lists with it. Days read from elsewhere are left alone, and so
+    is a day whose file still exists. Paths indexed before sources were stored
+    absolute are read relative to the working directory.
+    """
+    roots = [Path(f).resolve() for f in folders if Path(f).is_dir()]
+    if not roots:
+        return AddReport()
+    with ix.searcher() as searcher:
+        gone = []
+        for fields in searcher.documents(kind=KIND_DAY):
+            source = Path(str(fields.get("source", ""))).resolve()
+            if any(source.is_relative_to(root) for root in roots) and not source.exists():
+                gone.append((str(fields["key"]), source))
+    if not gone:
+        return AddReport()
+    writer = _open_writer(ix, lock_timeout)
+    searcher = writer.searcher()
+    try:
+        days = _DayStore(searcher)
+        affected: set[str] = set()
+        files = []
+        for key, source in gone:
+            day = key.split(":", 1)[1] if ":" in key else key
+            entries = days.entries(day)
+            affected.update(e.arxiv_id for e in entries)
+            days.changed[day] = []
+            writer.delete_by_term("key", key)
+            files.append(FileReport(path=str(source), status="removed",
+                                    day=dt.date.fromisoformat(day), papers=len(entries)))
+        added, updated, removed = _remerge(writer, searcher, days, affected)
+    except BaseException:
+        searcher.close()
+        writer.cancel()
+        raise
+    searcher.close()
+    writer.commit(merge=True)
+    gc.collect()
+    return AddReport(files=files, papers_added=added, papers_updated=updated,
+                     papers_removed=removed)
 
 
 COMPOUND_UP_TO = 200
@@ -481,7 +550,12 @@ _worker_analyzer: list[Any] = []
 
 
 def _start_worker(parent: int, analyzer: Any) -> None:
-    """In a worker: keep the index's chain, and exit when the indexing process is gone."""
+    """In a worker: keep the index's chain, and exit when the indexing process is gone.
+
+    Ctrl+C signals the whole process group; the indexing process handles it (stops,
+    keeps what it committed), so a worker ignores it rather than print a traceback.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_analyzer[:] = [analyzer]
     _exit_with_parent(parent)
 

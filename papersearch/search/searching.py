@@ -39,7 +39,7 @@ def run_search(searcher: Any, compiler: QueryCompiler, text: str, options: Searc
 
     Clauses that match no paper at all are dropped first (reported as ignored).
     Papers matching the whole query (every word, or most of a long one) come first;
-    when they are fewer than ``limit``, the papers matching part of it follow, ranked
+    when they are fewer than ``offset + limit``, the papers matching part of it follow, ranked
     by how much of the query they cover times their score (each such hit is marked
     ``partial``, and a note says so), so a long description never comes back empty
     for lack of a threshold. ``total`` counts the papers matching the whole query
@@ -47,6 +47,8 @@ def run_search(searcher: Any, compiler: QueryCompiler, text: str, options: Searc
     it); ``partial`` counts the papers matching only part. ``ranking`` holds the
     settings resolved for this search (``options.vote_weight`` applied). ``evaluator``
     (one per searcher) scores the queries and keeps scored postings between searches.
+    ``offset`` skips that many hits of this order (full matches, then partial ones), so
+    pages never overlap or skip; hits and explanations are built for the page only.
     """
     evaluator = evaluator or Evaluator(searcher)
     compiled = plan(compiler, text, ranking, glossary_of(searcher, evaluator, compiler))
@@ -56,6 +58,7 @@ def run_search(searcher: Any, compiler: QueryCompiler, text: str, options: Searc
         return SearchResult(query=text, total=0, hits=[], notes=compiled.notes,
                             facets=Facets() if options.facets else None)
     vote_weight = ranking.vote_weight
+    end = options.offset + options.limit  # hits ranked, of which the page is the last limit
     query = compiled.strict()
     if query is None:
         # No words to search for (an empty query, or only symbols and stop words): with
@@ -66,11 +69,12 @@ def run_search(searcher: Any, compiler: QueryCompiler, text: str, options: Searc
             return SearchResult(query=text, total=0, hits=[], notes=notes,
                                 facets=Facets() if options.facets else None)
         notes.append("no words to search for: the newest papers that pass the filters")
-        newest = evaluator.top(wq.Term("kind", KIND_PAPER), options.limit, vote_weight, filt,
+        newest = evaluator.top(wq.Term("kind", KIND_PAPER), end, vote_weight, filt,
                                "votes" if options.sort == "votes" else "date")
-        return SearchResult(query=text, total=newest.total, notes=notes,
-                            hits=build_hits(searcher, evaluator, wq.NullQuery, newest.top,
-                                            ranking),
+        return SearchResult(query=text, total=newest.total, notes=notes, offset=options.offset,
+                            next_offset=end if newest.total > end else None,
+                            hits=build_hits(searcher, evaluator, wq.NullQuery,
+                                            newest.top[options.offset:], ranking),
                             facets=count_facets(evaluator.columns, newest.matched)
                             if options.facets else None)
     ignored: list[str] = []
@@ -79,27 +83,32 @@ def run_search(searcher: Any, compiler: QueryCompiler, text: str, options: Searc
         query = compiled.strict() or query
     notes = list(compiled.notes)
 
-    full = evaluator.top(query, options.limit, vote_weight, filt, options.sort)
+    # One more than the page is ranked, to know whether another page follows.
+    full = evaluator.top(query, end + 1, vote_weight, filt, options.sort)
     explained = MAX_EXPLAINED if options.explain else 0
-    hits = build_hits(searcher, evaluator, query, full.top, ranking, explain=explained)
+    hits = build_hits(searcher, evaluator, query, full.top[options.offset:end], ranking,
+                      explain=explained)
     partial = compiled.partial()
-    partial_count, matched = 0, full.matched
-    if partial is not None and len(full.top) < options.limit:
-        more = evaluator.top(partial, options.limit - len(full.top), vote_weight, filt,
+    partial_count, matched, ranked = 0, full.matched, len(full.top)
+    if partial is not None and len(full.top) <= end:
+        more = evaluator.top(partial, end + 1 - len(full.top), vote_weight, filt,
                              options.sort, exclude=full.matched)
         partial_count = more.total
-        hits += build_hits(searcher, evaluator, partial, more.top, ranking,
+        ranked += len(more.top)
+        page = more.top[max(0, options.offset - len(full.top)):end - len(full.top)]
+        hits += build_hits(searcher, evaluator, partial, page, ranking,
                            explain=max(0, explained - len(hits)),
-                           partial={d for d, _ in more.top})
+                           partial={d for d, _ in page})
         if not full.total:
             matched = more.matched
-        if more.top:
+        if page:
             notes.append(f"{_papers(full.total)} the whole query; {partial_count} more "
                          "match part of it and follow")
     if options.explain and len(hits) > MAX_EXPLAINED:
         notes.append(f"explanations for the first {MAX_EXPLAINED} hits only")
     relaxed = not full.total and partial_count > 0
     return SearchResult(query=text, total=partial_count if relaxed else full.total, hits=hits,
+                        offset=options.offset, next_offset=end if ranked > end else None,
                         relaxed=relaxed, partial=partial_count, ignored_terms=ignored,
                         notes=notes,
                         facets=count_facets(evaluator.columns, matched)
