@@ -109,7 +109,7 @@ def test_korean_query_suggestions_facets_and_similar(page: Any) -> None:
     first = page.locator("#results [data-testid=hit]").first
     assert "Spotting LLMs With Binoculars" in first.locator("h3").inner_text()
     assert first.locator("h3 a").get_attribute("href") == "https://arxiv.org/abs/2401.12070"
-    assert "2024-01-23" in first.inner_text() and "25 votes" in first.inner_text()
+    assert "2024-01-23" in first.inner_text() and "투표 25" in first.inner_text()
     marks = first.locator(".snippet mark").all_inner_texts()
     assert "탐지" in marks  # the Korean query word, highlighted in the snippet
     assert page.get_by_test_id("suggestions").inner_html().strip() == ""  # closed on search
@@ -138,16 +138,67 @@ def test_korean_query_suggestions_facets_and_similar(page: Any) -> None:
     assert similar and first_id not in similar
 
 
-def test_did_you_mean_link_runs_the_corrected_query(page: Any) -> None:
+def test_a_typo_shows_its_correction_and_offers_the_query_as_typed(page: Any) -> None:
     query = page.get_by_test_id("query")
     query.fill("Binocularz")
     query.press("Enter")
+    banner = page.get_by_test_id("corrected")
+    banner.wait_for()
+    assert "binoculars" in banner.inner_text()  # found nothing as typed: the correction's hits
+    page.locator("#results [data-testid=hit]").first.wait_for()
+    assert hit_ids(page)[0] == "2401.12070"
+    # "search as typed": nothing, and the correction offered as a link instead
+    banner.get_by_test_id("search-as-typed").click()
     link = page.get_by_test_id("did-you-mean-link")
     link.wait_for()
-    assert link.inner_text() == "binoculars"
+    assert link.inner_text() == "binoculars" and hit_ids(page) == []
+    assert "exact=1" in page.url
     link.click()
     page.locator("#results [data-testid=hit]").first.wait_for()
     assert hit_ids(page)[0] == "2401.12070"
+
+
+def test_more_results_page_by_page_in_the_url(page: Any, base_url: str) -> None:
+    query = page.get_by_test_id("query")
+    query.fill("모델")
+    query.press("Enter")
+    page.locator("#results [data-testid=hit]").first.wait_for()
+    first_page = hit_ids(page)
+    assert len(first_page) == 10 and page.get_by_test_id("prev-page").is_hidden()
+    page.get_by_test_id("next-page").click()
+    page.wait_for_function("() => location.search.includes('page=2')")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=status]').textContent.includes('11–')")
+    second_page = hit_ids(page)
+    assert second_page and not set(second_page) & set(first_page)
+    # the page is in the address: reloading it shows the same hits
+    page.goto(page.url)
+    page.locator("#results [data-testid=hit]").first.wait_for()
+    assert hit_ids(page) == second_page
+    page.get_by_test_id("prev-page").click()
+    page.wait_for_function("() => !location.search.includes('page=')")
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=status]').textContent.includes('11–')")
+    assert hit_ids(page) == first_page
+
+
+def test_narrow_screen_shows_results_before_facets(browser: Any, base_url: str) -> None:
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="ko-KR")
+    try:
+        phone.goto(base_url + "/?q=%EB%AA%A8%EB%8D%B8")  # ?q=모델
+        phone.locator("#results [data-testid=hit]").first.wait_for()
+        first_hit = phone.locator("#results [data-testid=hit]").first.bounding_box()
+        facets = phone.get_by_test_id("facets").bounding_box()
+        assert first_hit["y"] < facets["y"]
+        # the similar view has its own header, not the search's count and facets
+        phone.locator("#results [data-testid=similar-button]").first.click()
+        phone.locator("#similar [data-testid=hit]").first.wait_for()
+        assert phone.get_by_test_id("status").is_hidden()
+        assert phone.get_by_test_id("facets").is_hidden()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        phone.screenshot(path=str(ARTIFACTS / "narrow.png"), full_page=True)
+    finally:
+        phone.close()
 
 
 def test_hangul_is_drawn_with_real_glyphs(page: Any) -> None:
