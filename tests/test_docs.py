@@ -80,7 +80,8 @@ def test_json_example_has_the_real_shape(project: Path) -> None:
     code, out = cli("query", example["query"], "--json")
     assert code == 0
     real = json.loads(out)
-    assert set(example) <= set(real)  # the example may leave out did_you_mean and facets
+    assert set(example) == set(real) - {"facets"}  # facets: described below the example
+    assert all(real[k] == example[k] for k in example if k != "hits")
     assert real["total"] == example["total"] and len(real["hits"]) == len(example["hits"])
     for shown, hit in zip(example["hits"], real["hits"], strict=True):
         assert set(shown) == set(hit)
@@ -97,5 +98,6 @@ def test_library_example_runs(project: Path) -> None:
     scope: dict[str, object] = {}
     exec(compile(code, "README.md", "exec"), scope)
     result = scope["result"]
-    assert result.did_you_mean == "트랜스포머"  # type: ignore[attr-defined]
+    assert result.query == "트랜스포머" and result.hits  # type: ignore[attr-defined]
+    assert result.corrected_from == "트랜스포며"  # type: ignore[attr-defined]
     assert scope["paper"] is not None and scope["report"].added  # type: ignore[attr-defined]
