@@ -4,11 +4,9 @@ example and its library example are run here against the seeds."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,15 +24,11 @@ def blocks(language: str) -> list[str]:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Iterator[Path]:
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A folder with the seeds, as a fresh clone has them, as the working directory."""
     shutil.copytree(SEEDS, tmp_path / "seeds")
-    old = Path.cwd()
-    os.chdir(tmp_path)
-    try:
-        yield tmp_path
-    finally:
-        os.chdir(old)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
 
 
 def cli(*args: str) -> tuple[int, str]:

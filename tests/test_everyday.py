@@ -7,7 +7,6 @@ import datetime as dt
 import json
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,14 +27,10 @@ def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def inside(tmp_path: Path) -> Iterator[Path]:
-    """``tmp_path`` as the working directory."""
-    old = Path.cwd()
-    os.chdir(tmp_path)
-    try:
-        yield tmp_path
-    finally:
-        os.chdir(old)
+def inside(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``tmp_path`` as the working directory (the old one back afterwards)."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
 
 
 # -- paging ----------------------------------------------------------------------------------
