@@ -49,14 +49,15 @@ MAX_ISSUES_SHOWN = 20
 
 def _located(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
     """The index named by --index or $PAPERSEARCH_INDEX, else the one found (see
-    papersearch.locate); for `index`, a new one in ./index when none is found."""
+    papersearch.locate). `index` writes: without a name it means ./index, never an index
+    found in a folder above or the user's, which it could change by surprise."""
     if value is not None:
         return value
+    if ctx.command.name == "index":
+        return Path(INDEX_NAME)
     found = find_index()
     if found is not None:
         return found
-    if ctx.command.name == "index":
-        return Path(INDEX_NAME)
     looked = index_candidates()
     places = ", ".join(str(p) for p in looked[:3]) + (
         f", ... {looked[-2]}" if len(looked) > 4 else "") + f", {looked[-1]}"
@@ -94,9 +95,13 @@ def _errors(debug: bool) -> Iterator[None]:
         sys.exit(EXIT_ERROR)
     except AddInterrupted as exc:
         done = exc.report
-        click.echo(f"Interrupted. Kept what was committed: {done.count('added')} files "
-                   f"added, {done.count('updated')} updated ({done.papers_added} papers "
-                   "added); the same command again finishes the rest.", err=True)
+        if exc.kept:
+            click.echo(f"Interrupted. Kept what was committed: {done.count('added')} files "
+                       f"added, {done.count('updated')} updated ({done.papers_added} papers "
+                       "added); the same command again finishes the rest.", err=True)
+        else:
+            click.echo("Interrupted. The rebuild was discarded; the index is as it was.",
+                       err=True)
         sys.exit(130)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)

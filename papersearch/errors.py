@@ -49,10 +49,13 @@ class PaperNotFoundError(PapersearchError):
 
 class AddInterrupted(KeyboardInterrupt):
     """An add was interrupted (Ctrl+C); ``report`` holds what its finished commits hold,
-    which stays in the index. A KeyboardInterrupt, so it stops a program like one."""
+    which stays in the index (``kept``), or, for a rebuild, nothing: the half-built index
+    is discarded and the old one is as it was (``kept`` false). A KeyboardInterrupt, so it
+    stops a program like one."""
 
-    def __init__(self, report: AddReport) -> None:
+    def __init__(self, report: AddReport, kept: bool = True) -> None:
         self.report = report
+        self.kept = kept
         super().__init__("interrupted")
 
 

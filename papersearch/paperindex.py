@@ -36,6 +36,7 @@ from papersearch.analysis import TextAnalyzer, normalize_text
 from papersearch.analysis.lexicon import bundled as bundled_lexicon
 from papersearch.arxiv import normalize_id
 from papersearch.errors import (
+    AddInterrupted,
     IndexCorruptError,
     IndexNotFoundError,
     IndexUnavailableError,
@@ -356,9 +357,11 @@ class PaperIndex:
         try:
             report = fresh.add(sources, strict=strict, progress=progress, workers=workers,
                                phase=phase)
-        except BaseException:
+        except BaseException as exc:
             fresh.close()
             shutil.rmtree(staging, ignore_errors=True)
+            if isinstance(exc, AddInterrupted):  # the half-built index is gone, not kept
+                raise AddInterrupted(AddReport(), kept=False) from exc
             raise
         fresh.close()
         # The swap: all or nothing. The old index moves aside, the new one takes its
@@ -541,7 +544,7 @@ class PaperIndex:
                         and confident_correction(query, suggestion):
                     corrected: SearchResult = self._read(
                         lambda lease: self._run(lease, suggestion, options, settings))
-                    if corrected.hits:
+                    if corrected.total:  # (a page past its end is still its page)
                         result = corrected.model_copy(update={"corrected_from": query})
         return result
 
@@ -600,9 +603,11 @@ class PaperIndex:
         return self._read(run)
 
     def _known_word(self, word: str) -> bool:
-        """Whether MeCab (with the loanword lexicon) reads ``word`` as one word it knows."""
+        """Whether MeCab (with the loanword lexicon) reads ``word`` as one word it knows,
+        possibly with noun suffixes (학습자 = 학습 + 자): not pieces of a word it chopped."""
         found = list(self._compiler.tokenizer().morphemes(word))
-        return len(found) == 1 and not found[0][1].startswith("UNKNOWN")
+        return bool(found) and not found[0][1].startswith("UNKNOWN") and all(
+            feature.startswith("XSN") for _, feature, _, _ in found[1:])
 
     def _vocabulary_of(self, searcher: Any) -> Vocabulary:
         """The vocabulary of ``searcher``'s index version, read once and shared by threads."""
@@ -696,8 +701,9 @@ class PaperIndex:
                                  **({"commit_every": commit_every} if commit_every else {}))
             if not prune:
                 return report
+            read = [f.day for f in report.files if f.day is not None and f.status != "failed"]
             pruned = prune_days(self._ix, [Path(p) for p in paths],
-                                lock_timeout=self.lock_timeout)
+                                lock_timeout=self.lock_timeout, present=read)
             return report.model_copy(update={
                 "files": report.files + pruned.files,
                 "papers_updated": report.papers_updated + pruned.papers_updated,

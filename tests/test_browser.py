@@ -153,6 +153,10 @@ def test_a_typo_shows_its_correction_and_offers_the_query_as_typed(page: Any) ->
     link.wait_for()
     assert link.inner_text() == "binoculars" and hit_ids(page) == []
     assert "exact=1" in page.url
+    page.get_by_test_id("sort").select_option("votes")  # "as typed" stays with the query
+    page.wait_for_function("() => location.search.includes('sort=votes')")
+    assert "exact=1" in page.url and page.get_by_test_id("corrected").is_hidden()
+    link.wait_for()
     link.click()
     page.locator("#results [data-testid=hit]").first.wait_for()
     assert hit_ids(page)[0] == "2401.12070"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from whoosh import index as windex
 
 from papersearch import PaperIndex
 from papersearch.cli import main
@@ -303,3 +304,88 @@ def test_no_fragments_of_chopped_words_are_suggested() -> None:
     assert [w for w, _ in words.complete("탐", whole=whole)] == ["탐지", "탐지기"]  # 탐지 is a word
     # Latin words are whole as typed: a plural used more often hides nothing
     assert [w for w, _ in words.complete("diff", whole=whole)] == ["diffusions", "diffusion"]
+
+
+# -- found in review -------------------------------------------------------------------------
+
+def test_a_moved_file_keeps_its_day_when_pruning(tmp_path: Path) -> None:
+    checkout = tmp_path / "digests"
+    shutil.copytree(SEEDS, checkout)
+    with PaperIndex.create(tmp_path / "ix") as index:
+        index.add(checkout, prune=True)
+        (checkout / "2024").mkdir()
+        (checkout / "2024-01-23.md").rename(checkout / "2024" / "2024-01-23.md")
+        report = index.add(checkout, prune=True)
+        assert report.removed == [] and index.stats().papers == 29
+        assert report.count("unchanged") == 2
+        # the day now says where it lives: deleting it there removes it
+        (checkout / "2024" / "2024-01-23.md").unlink()
+        assert len(index.add(checkout, prune=True).removed) == 1
+
+
+def test_a_relative_source_from_an_older_index_is_never_pruned(tmp_path: Path,
+                                                              inside: Path) -> None:
+    shutil.copytree(SEEDS, inside / "digests")
+    with PaperIndex.create(inside / "ix") as index:
+        index.add(inside / "digests")
+    ix = windex.open_dir(str(inside / "ix"))  # as papersearch before 2026-12 kept it
+    with ix.searcher() as searcher:
+        days = [dict(f) for f in searcher.documents(kind="day")]
+    writer = ix.writer()
+    for fields in days:
+        writer.update_document(**{**fields, "source": "digests/" + Path(fields["source"]).name})
+    writer.commit()
+    ix.close()
+    os.chdir(inside / "digests")  # "digests/..." resolved here: digests/digests/..., gone
+    with PaperIndex.open(inside / "ix") as index:
+        assert index.add(Path("."), prune=True).removed == []
+        assert index.stats().papers == 29
+        (inside / "digests" / "2024-01-23.md").unlink()  # the places are now recorded
+        assert len(index.add(Path("."), prune=True).removed) == 1
+
+
+def test_index_in_a_subfolder_never_writes_to_a_parent_index(inside: Path) -> None:
+    shutil.copytree(SEEDS, inside / "seeds")
+    assert run("index", "seeds")[0] == 0  # ./index, 29 papers
+    (inside / "proj").mkdir()
+    shutil.copy(SEEDS / "2024-03-06.md", inside / "proj" / "2024-03-06.md")
+    os.chdir(inside / "proj")
+    code, out, _ = run("index", "--rebuild", "2024-03-06.md")
+    assert code == 0 and (inside / "proj" / "index").is_dir() and "13 papers" in out
+    with PaperIndex.open(inside / "index") as parent:
+        assert parent.stats().papers == 29  # untouched
+
+
+def test_an_interrupted_rebuild_keeps_the_old_index_and_says_so(tmp_path: Path) -> None:
+    from papersearch.errors import AddInterrupted
+
+    with PaperIndex.create(tmp_path / "ix") as index:
+        index.add(SEEDS / "2024-01-23.md")
+
+    def stop(done: int, total: int, path: str) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(AddInterrupted) as interrupted:
+        PaperIndex.rebuild(tmp_path / "ix", SEEDS, progress=stop)
+    assert not interrupted.value.kept and interrupted.value.report.files == []
+    with PaperIndex.open(tmp_path / "ix") as index:
+        assert index.stats().papers == 16  # as it was
+    assert not list(tmp_path.glob(".ix.rebuild*"))
+
+
+@pytest.mark.parametrize(("typed", "fixed", "sure"), [
+    ("difusion", "diffusion", True), ("트랜스포며", "트랜스포머", True),
+    ("veo", "seo", False), ("llama4", "llama", False), ("gpt-5o", "gpt-4o", False),
+    ("deepseek-r2", "deepseek-r1", False), ("sora2", "sora", False),
+    ("트랜스 포머", "트랜스포머", False),
+])
+def test_only_clear_corrections_are_searched(typed: str, fixed: str, sure: bool) -> None:
+    from papersearch.discovery.spelling import confident_correction
+
+    assert confident_correction(typed, fixed) is sure
+
+
+def test_a_page_past_the_end_of_a_correction_stays_the_correction(seed_index: PaperIndex
+                                                                  ) -> None:
+    result = seed_index.search("binocularz", offset=50)
+    assert result.corrected_from == "binocularz" and result.total == 1 and result.hits == []

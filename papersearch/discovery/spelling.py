@@ -112,9 +112,12 @@ are often names and acronyms the papers never use (``veo`` is a model, not ``seo
 
 def confident_correction(query: str, corrected: str) -> bool:
     """Whether ``corrected`` may be searched in place of ``query`` without asking: every
-    word it changes is a Latin word of at least :data:`MIN_LATIN_TO_CORRECT` letters or
-    a Hangul word of at least two syllables (a one-jamo slip in 강화학즙 is clear; in a
-    three-letter word it is a different word). Otherwise it is only offered."""
+    word it changes is made of letters only, and is a Latin word of at least
+    :data:`MIN_LATIN_TO_CORRECT` letters or a Hangul word of at least two syllables (a
+    one-jamo slip in 강화학즙 is clear; in a three-letter word it is a different word). A
+    word with a digit or a hyphen is a name or a version (``llama4``, ``gpt-5o``,
+    ``deepseek-r2``): a newer model the papers do not know yet, never an older one's typo.
+    Otherwise the correction is only offered."""
     typed, fixed = normalize_text(query).split(), corrected.split()
     if len(typed) != len(fixed):  # words joined or split: offered, never imposed
         return False
@@ -122,10 +125,11 @@ def confident_correction(query: str, corrected: str) -> bool:
         if word.lower() == new.lower():
             continue
         core = word.strip(".,;:!?'\"")
+        if not core.isalpha():
+            return False
         if is_hangul(core):
             if len(core) < 2:
                 return False
         elif len(core) < MIN_LATIN_TO_CORRECT:
             return False
     return True
-

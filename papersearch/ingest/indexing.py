@@ -20,7 +20,7 @@ import re
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,7 +118,7 @@ def day_document(digest: Digest) -> dict[str, Any]:
         "kind": KIND_DAY,
         "record": _ENTRIES.dump_json(digest.entries).decode("utf-8"),
         "sha256": digest.sha256,
-        "source": str(Path(digest.path).resolve()),  # absolute: --prune compares it
+        "source": _source(digest),
     }
 
 
@@ -259,23 +259,28 @@ def add_digests(ix: Index, paths: Sequence[str | Path], *, strict: bool = False,
                      papers_updated=updated, papers_removed=removed)
 
 
-def prune_days(ix: Index, folders: Sequence[Path], *, lock_timeout: float = 0.0
-               ) -> AddReport:
+def prune_days(ix: Index, folders: Sequence[Path], *, lock_timeout: float = 0.0,
+               present: Collection[dt.date] = ()) -> AddReport:
     """Remove the days whose digest file, once read from inside one of ``folders``, is gone.
 
     The routine it serves: ``git pull`` in a checkout of the digests, then index it
     again; a day file deleted upstream takes its day out of the index, and its papers
-    that no other day lists with it. Days read from elsewhere are left alone, and so
-    is a day whose file still exists. Paths indexed before sources were stored
-    absolute are read relative to the working directory.
+    that no other day lists with it. Left alone: days read from elsewhere, a day whose
+    file still exists, a day in ``present`` (read by the add just before, from wherever:
+    a file moved or renamed keeps its day), and a day whose place an older papersearch
+    kept as a relative path (it cannot be placed; indexing its folder again records the
+    place of every file still there).
     """
     roots = [Path(f).resolve() for f in folders if Path(f).is_dir()]
     if not roots:
         return AddReport()
+    keep = {day.isoformat() for day in present}
     with ix.searcher() as searcher:
         gone = []
         for fields in searcher.documents(kind=KIND_DAY):
-            source = Path(str(fields.get("source", ""))).resolve()
+            source = Path(str(fields.get("source", "")))
+            if not source.is_absolute() or str(fields["key"]).split(":", 1)[-1] in keep:
+                continue
             if any(source.is_relative_to(root) for root in roots) and not source.exists():
                 gone.append((str(fields["key"]), source))
     if not gone:
@@ -352,11 +357,11 @@ def _write_batch(ix: Index, digests: list[Digest], lock_timeout: float,
              and _has_papers(ix))
     writer = _open_writer(ix, lock_timeout, compound=small)
     try:
-        report = _apply(writer, digests, pool)
+        report, moved = _apply(writer, digests, pool)
     except BaseException:
         writer.cancel()
         raise
-    if any(f.status in {"added", "updated"} for f in report.files):
+    if moved or any(f.status in {"added", "updated"} for f in report.files):
         writer.commit(merge=merge != "none", optimize=merge == "optimize")
     else:
         writer.cancel()  # another writer got there first: nothing left to change
@@ -378,14 +383,30 @@ def _file_report(digest: Digest, status: Literal["added", "updated", "unchanged"
                       papers=len(digest.entries))
 
 
+def _source(digest: Digest) -> str:
+    """Where a day was read from, as its day document keeps it: absolute, so that
+    ``--prune`` can tell a file gone from a folder whatever the working directory."""
+    return str(Path(digest.path).resolve())
+
+
+def _moved(stored_day: dict[str, Any] | None, digest: Digest) -> bool:
+    """Whether an indexed day's file is now read from another place (moved, renamed, or
+    a copy in another folder; or a relative path kept by an older papersearch)."""
+    return stored_day is not None and stored_day.get("source") != _source(digest)
+
+
 def _all_unchanged(ix: Index, digests: list[Digest]) -> bool:
     with ix.searcher() as searcher:
-        return all(_is_indexed(searcher.document(key=day_key(d.day.isoformat())), d)
-                   for d in digests)
+        return all(_is_indexed(stored := searcher.document(key=day_key(d.day.isoformat())), d)
+                   and not _moved(stored, d) for d in digests)
 
 
-def _apply(writer: Any, digests: list[Digest], pool: Executor | None = None) -> AddReport:
+def _apply(writer: Any, digests: list[Digest], pool: Executor | None = None
+           ) -> tuple[AddReport, bool]:
+    """Write ``digests`` with ``writer``: the report, and whether anything was written
+    (a moved day's new place alone is written too)."""
     searcher = writer.searcher()
+    moved = False
     try:
         days = _DayStore(searcher)
         files: list[FileReport] = []
@@ -395,6 +416,9 @@ def _apply(writer: Any, digests: list[Digest], pool: Executor | None = None) -> 
             stored = days.stored(day)
             previous = days.changed.get(day)
             if previous is None and _is_indexed(stored, digest):
+                if _moved(stored, digest):  # same content, new place: note the place
+                    writer.update_document(**day_document(digest))
+                    moved = True
                 files.append(_file_report(digest, "unchanged"))
                 continue
             before = previous if previous is not None else days.entries(day)
@@ -408,7 +432,7 @@ def _apply(writer: Any, digests: list[Digest], pool: Executor | None = None) -> 
     finally:
         searcher.close()
     return AddReport(files=files, papers_added=added, papers_updated=updated,
-                     papers_removed=removed)
+                     papers_removed=removed), moved
 
 
 def _remerge(writer: Any, searcher: Any, days: _DayStore, affected: set[str],
