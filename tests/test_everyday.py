@@ -389,3 +389,15 @@ def test_a_page_past_the_end_of_a_correction_stays_the_correction(seed_index: Pa
                                                                   ) -> None:
     result = seed_index.search("binocularz", offset=50)
     assert result.corrected_from == "binocularz" and result.total == 1 and result.hits == []
+
+
+def test_a_word_with_a_noun_suffix_is_no_fragment(tmp_path: Path) -> None:
+    day = tmp_path / "2024-06-04.md"
+    day.write_text(digest("2024-06-04", *[
+        entry(f"2406.0010{i}", f"P{i}", [text]) for i, text in enumerate([
+            "학습을 다룹니다.", "학습 방법입니다.", "학습자가 배웁니다.", "학습자들이 배웁니다."])]),
+        encoding="utf-8")
+    with PaperIndex.create(tmp_path / "ix") as index:
+        index.add(day)
+        words = [s.text for s in index.suggest("학습")]
+        assert "학습자" in words and "학습자들" in words  # 학습 + 자 is a word, not a piece
