@@ -114,6 +114,13 @@ class AddReport(_Frozen):
     papers_updated: int = 0
     papers_removed: int = 0
 
+    def followed_by(self, later: AddReport) -> AddReport:
+        """This report and a later one of the same call (an add, then its prune) as one."""
+        return AddReport(files=self.files + later.files, issues=self.issues + later.issues,
+                         papers_added=self.papers_added + later.papers_added,
+                         papers_updated=self.papers_updated + later.papers_updated,
+                         papers_removed=self.papers_removed + later.papers_removed)
+
     def count(self, status: str) -> int:
         """How many files ended with ``status`` (added, updated, unchanged, failed, removed)."""
         return sum(1 for f in self.files if f.status == status)

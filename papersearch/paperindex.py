@@ -62,6 +62,7 @@ from papersearch.schema import (
     META_KEY,
     SCHEMA_VERSION,
     build_schema,
+    day_of_key,
     paper_key,
 )
 from papersearch.search.columns import paper_column
@@ -217,7 +218,7 @@ T = TypeVar("T")
 def _days(searcher: Any) -> list[dt.date]:
     """The digest days a searcher's index version holds, oldest first."""
     keys = [fields["key"] for fields in searcher.documents(kind=KIND_DAY)]
-    return sorted(dt.date.fromisoformat(key.split(":", 1)[1]) for key in keys)
+    return sorted(dt.date.fromisoformat(day_of_key(key)) for key in keys)
 
 
 class PaperIndex:
@@ -704,10 +705,7 @@ class PaperIndex:
             read = [f.day for f in report.files if f.day is not None and f.status != "failed"]
             pruned = prune_days(self._ix, [Path(p) for p in paths],
                                 lock_timeout=self.lock_timeout, present=read)
-            return report.model_copy(update={
-                "files": report.files + pruned.files,
-                "papers_updated": report.papers_updated + pruned.papers_updated,
-                "papers_removed": report.papers_removed + pruned.papers_removed})
+            return report.followed_by(pruned)
         except PapersearchError:
             raise
         except Exception as exc:

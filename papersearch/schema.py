@@ -50,6 +50,11 @@ def day_key(day: str) -> str:
     return f"day:{day}"
 
 
+def day_of_key(key: str) -> str:
+    """The day (``YYYY-MM-DD``) of a day document's key: :func:`day_key` undone."""
+    return key.removeprefix("day:")
+
+
 def day_number(day: dt.date) -> int:
     """A day as the ``first_date``/``last_date`` columns hold it: YYYYMMDD, so that
     numeric order is date order and ``// 100`` is the month."""

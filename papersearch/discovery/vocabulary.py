@@ -14,6 +14,7 @@ import heapq
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from papersearch.analysis.hangul import decompose, edit_distance, is_hangul, typing_prefixes
@@ -38,12 +39,7 @@ class Vocabulary:
     @classmethod
     def read(cls, reader: Any) -> Vocabulary:
         """The vocabulary of an index reader (its ``words`` column, segment by segment)."""
-        counts: Counter[str] = Counter()
-        deleted = reader.has_deletions()
-        for doc, value in column_values(reader, "words"):
-            if value and not (deleted and reader.is_deleted(doc)):
-                counts.update(value.decode("utf-8").split(" "))
-        return cls(counts)
+        return cls(words_in(reader))
 
     def __len__(self) -> int:
         return len(self._counts)
@@ -144,11 +140,14 @@ def _deletes(key: str) -> set[str]:
     return {key[:i] + key[i + 1:] for i in range(len(key))}
 
 
-def words_in(reader: Any, docs: Collection[int]) -> Counter[str]:
-    """How many of the papers ``docs`` (global document numbers) use each word."""
+def words_in(reader: Any, docs: Collection[int] | None = None) -> Counter[str]:
+    """How many papers use each word: of ``docs`` (global document numbers), or of every
+    paper the reader holds (deleted ones left out either way)."""
     counts: Counter[str] = Counter()
-    wanted = docs if isinstance(docs, (set, frozenset, dict)) else set(docs)
+    wanted = docs if docs is None or isinstance(docs, AbstractSet) else set(docs)
+    deleted = reader.has_deletions()
     for doc, value in column_values(reader, "words"):
-        if value and doc in wanted:
+        if value and (wanted is None or doc in wanted) and not (
+                deleted and reader.is_deleted(doc)):
             counts.update(value.decode("utf-8").split(" "))
     return counts

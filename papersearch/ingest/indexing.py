@@ -39,7 +39,7 @@ from papersearch.analysis import (
 from papersearch.errors import AddInterrupted, DigestError, IndexLockedError
 from papersearch.ingest.digest import find_digests, parse_digest
 from papersearch.models import AddReport, Digest, DigestEntry, FileReport, Paper, ParseIssue
-from papersearch.schema import KIND_DAY, KIND_PAPER, day_key, day_number, paper_key
+from papersearch.schema import KIND_DAY, KIND_PAPER, day_key, day_number, day_of_key, paper_key
 
 ProgressCallback = Callable[[int, int, str], None]
 """Called as ``progress(done, total, path)`` after each file is written (committed)."""
@@ -279,10 +279,11 @@ def prune_days(ix: Index, folders: Sequence[Path], *, lock_timeout: float = 0.0,
         gone = []
         for fields in searcher.documents(kind=KIND_DAY):
             source = Path(str(fields.get("source", "")))
-            if not source.is_absolute() or str(fields["key"]).split(":", 1)[-1] in keep:
+            day = day_of_key(str(fields["key"]))
+            if not source.is_absolute() or day in keep:
                 continue
             if any(source.is_relative_to(root) for root in roots) and not source.exists():
-                gone.append((str(fields["key"]), source))
+                gone.append((day, source))
     if not gone:
         return AddReport()
     writer = _open_writer(ix, lock_timeout)
@@ -291,12 +292,11 @@ def prune_days(ix: Index, folders: Sequence[Path], *, lock_timeout: float = 0.0,
         days = _DayStore(searcher)
         affected: set[str] = set()
         files = []
-        for key, source in gone:
-            day = key.split(":", 1)[1] if ":" in key else key
+        for day, source in gone:
             entries = days.entries(day)
             affected.update(e.arxiv_id for e in entries)
             days.changed[day] = []
-            writer.delete_by_term("key", key)
+            writer.delete_by_term("key", day_key(day))
             files.append(FileReport(path=str(source), status="removed",
                                     day=dt.date.fromisoformat(day), papers=len(entries)))
         added, updated, removed = _remerge(writer, searcher, days, affected)
