@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from papersearch import Paper, PaperIndex
+from papersearch.search.columns import field_lengths
 from papersearch.search.facets import VOTE_BUCKETS, count_facets
 
 from helpers import SEEDS, synthetic_days
@@ -107,3 +108,29 @@ def test_search_filters_use_the_same_columns(index: PaperIndex, tmp_path: Path) 
     want = {papers[n].arxiv_id for n in expected(papers, since=dt.date(2030, 1, 20))}
     result = index.search("", since=dt.date(2030, 1, 20), limit=1000)
     assert {h.arxiv_id for h in result.hits} == want
+
+
+class _PublicReader:
+    """A segment reader with only Whoosh's public calls (what another codec offers)."""
+
+    def __init__(self, leaf: object) -> None:
+        self.doc_count_all = leaf.doc_count_all  # type: ignore[attr-defined]
+        self.doc_field_length = leaf.doc_field_length  # type: ignore[attr-defined]
+
+
+def test_field_lengths_read_whole_agree_with_whoosh_document_by_document(
+        index: PaperIndex) -> None:
+    """The bulk read of a segment's length column gives what doc_field_length gives for
+    every document (papers, days, the meta document), and so does the public fallback."""
+    checked = 0
+    with index.reading() as lease:
+        leaves = [leaf.reader() for leaf, _ in lease.searcher.leaf_searchers()]
+        assert len(leaves) > 1  # several segments, one of them small
+        for leaf in leaves:
+            for name in ("title", "summary", "authors", "kind"):
+                want = [leaf.doc_field_length(d, name, 0) or 0
+                        for d in range(leaf.doc_count_all())]
+                assert list(field_lengths(leaf, name)) == want
+                assert list(field_lengths(_PublicReader(leaf), name)) == want
+                checked += sum(1 for n in want if n)
+    assert checked > 1000

@@ -34,7 +34,7 @@ from whoosh import query as wq
 from whoosh.scoring import BM25FScorer, bm25
 
 from papersearch.search.bm25f import FieldsTerm, normalized_tf, statistics
-from papersearch.search.columns import PaperColumns
+from papersearch.search.columns import PaperColumns, field_lengths
 from papersearch.search.coordination import CoordinatedOr
 from papersearch.search.ranking import vote_factor
 
@@ -176,10 +176,7 @@ class Evaluator:
         key = ("lengths", offset, fieldname)
         lengths = self._derived.get(key)
         if lengths is None:
-            reader = subsearcher.reader()
-            lengths = self._derived[key] = array(
-                "I", (reader.doc_field_length(d, fieldname, 0) or 0
-                      for d in range(reader.doc_count_all())))
+            lengths = self._derived[key] = field_lengths(subsearcher.reader(), fieldname)
         return lambda docnum, _fieldname, _default: int(lengths[docnum])
 
     def fields_term(self, q: FieldsTerm) -> Postings:
