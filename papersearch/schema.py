@@ -103,7 +103,9 @@ def build_schema(analyzer: TextAnalyzer | None = None) -> Schema:
         votes=NUMERIC(int, bits=32, signed=True, stored=True, sortable=True, shift_step=0),
         first_date=NUMERIC(int, bits=32, stored=True, sortable=True, shift_step=0),
         last_date=NUMERIC(int, bits=32, stored=True, sortable=True, shift_step=0),
-        record=STORED(),   # the Paper as JSON (papers) or the day's entries (days)
+        # the Paper as JSON (papers), the day's entries (days), or the loanword lexicon as
+        # this index's analyzer reads it (meta; search/expansion.py Loanwords)
+        record=STORED(),
         sha256=STORED(),   # the digest's hash (days)
         source=STORED(),   # the digest's path (days)
         days=STORED(),     # the days that list this paper, comma-separated (papers)

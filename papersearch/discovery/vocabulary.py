@@ -11,10 +11,14 @@ or one jamo off still meets its word.
 from __future__ import annotations
 
 import heapq
+import os
+import struct
+from array import array
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 from collections.abc import Set as AbstractSet
+from pathlib import Path
 from typing import Any
 
 from papersearch.analysis.hangul import decompose, edit_distance, is_hangul, typing_prefixes
@@ -34,12 +38,68 @@ class Vocabulary:
         ordered = sorted((decompose(word), word) for word in self._counts)
         self._keys = [key for key, _ in ordered]
         self._words = [word for _, word in ordered]
-        self._deletions: dict[str, list[int]] | None = None
+        self._deletions: DeletionTable | None = None
 
     @classmethod
     def read(cls, reader: Any) -> Vocabulary:
         """The vocabulary of an index reader (its ``words`` column, segment by segment)."""
         return cls(words_in(reader))
+
+    def save(self, path: Path) -> None:
+        """Write this vocabulary and its corrections table to ``path`` (atomically: a
+        reader finds the whole file or none), for :meth:`load` in another process.
+
+        Reading the ``words`` column, ordering 50,000 words by jamo and building the
+        corrections table took ~0.4 s of every cold did-you-mean and ~0.2 s of every
+        cold ``suggest``; loading this file takes a few milliseconds.
+        """
+        deletions = self._deletion_table()
+        counts = array("I", (self._counts[w] for w in self._words))
+        parts = [counts.tobytes(), "\n".join(self._words).encode("utf-8"),
+                 "\n".join(self._keys).encode("utf-8"), deletions.probes,
+                 deletions.ends.tobytes(), deletions.starts.tobytes(),
+                 deletions.slots.tobytes()]
+        header = struct.pack(_HEADER, _MAGIC, len(self._words), *(len(p) for p in parts))
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            with open(temporary, "wb") as out:
+                out.write(header)
+                for part in parts:
+                    out.write(part)
+            os.replace(temporary, path)
+        finally:
+            temporary.unlink(missing_ok=True)
+
+    @classmethod
+    def load(cls, path: Path) -> Vocabulary:
+        """A vocabulary :meth:`save` wrote. OSError if ``path`` cannot be read, ValueError
+        if it is not such a file (truncated, another version)."""
+        data = Path(path).read_bytes()
+        size = struct.calcsize(_HEADER)
+        if len(data) < size:
+            raise ValueError(f"{path}: not a vocabulary file (too short)")
+        magic, words, *lengths = struct.unpack_from(_HEADER, data)
+        if magic != _MAGIC or size + sum(lengths) != len(data):
+            raise ValueError(f"{path}: not a vocabulary file of this version")
+        parts, at = [], size
+        for length in lengths:
+            parts.append(data[at:at + length])
+            at += length
+        counts, ends, starts, slots = array("I"), array("I"), array("I"), array("I")
+        counts.frombytes(parts[0])
+        ends.frombytes(parts[4])
+        starts.frombytes(parts[5])
+        slots.frombytes(parts[6])
+        vocabulary = cls.__new__(cls)
+        vocabulary._words = parts[1].decode("utf-8").split("\n") if words else []
+        vocabulary._keys = parts[2].decode("utf-8").split("\n") if words else []
+        if not (len(vocabulary._words) == len(vocabulary._keys) == len(counts) == words
+                and len(starts) == len(ends) + 1 and starts[-1] == len(slots)
+                and (ends[-1] if ends else 0) == len(parts[3])):
+            raise ValueError(f"{path}: not a vocabulary file (inconsistent sizes)")
+        vocabulary._counts = dict(zip(vocabulary._words, counts, strict=True))
+        vocabulary._deletions = DeletionTable(parts[3], ends, starts, slots)
+        return vocabulary
 
     def __len__(self) -> int:
         return len(self._counts)
@@ -105,7 +165,7 @@ class Vocabulary:
         deletions = self._deletion_table()
         seen: set[int] = set()
         for probe in {key, *_deletes(key)}:
-            seen.update(deletions.get(probe, ()))
+            seen.update(deletions.get(probe))
         out = []
         for i in seen:
             candidate = self._words[i]
@@ -117,7 +177,7 @@ class Vocabulary:
         out.sort(key=lambda item: (item[1], -item[2], item[0]))
         return out
 
-    def _deletion_table(self) -> dict[str, list[int]]:
+    def _deletion_table(self) -> DeletionTable:
         """Each word's jamo key, and the key less each one jamo, to the word's slot.
 
         Built on first use, of the words at least :data:`MIN_PAPERS_TO_CORRECT_TO` papers
@@ -132,12 +192,102 @@ class Vocabulary:
                     continue
                 for probe in {key, *_deletes(key)}:
                     table.setdefault(probe, []).append(i)
-            self._deletions = table  # one assignment: a racing thread builds an equal table
+            # one assignment: a racing thread builds an equal table
+            self._deletions = DeletionTable.of(table)
         return self._deletions
+
+
+class DeletionTable:
+    """The corrections table in four flat parts, cheap to write to a file and to read
+    back without parsing: the probes (jamo keys, and keys less one jamo) sorted, as one
+    UTF-8 string cut at ``ends``; probe ``i``'s word slots are
+    ``slots[starts[i]:starts[i + 1]]``. (UTF-8 orders as the code points do, so the
+    bytes are searched as they are.)"""
+
+    __slots__ = ("ends", "probes", "slots", "starts")
+
+    def __init__(self, probes: bytes, ends: array[int], starts: array[int],
+                 slots: array[int]) -> None:
+        self.probes = probes
+        self.ends = ends
+        self.starts = starts
+        self.slots = slots
+
+    @classmethod
+    def of(cls, table: Mapping[str, list[int]]) -> DeletionTable:
+        ends, starts, slots = array("I"), array("I", [0]), array("I")
+        encoded = []
+        length = 0
+        for probe in sorted(table):
+            data = probe.encode("utf-8")
+            encoded.append(data)
+            length += len(data)
+            ends.append(length)
+            slots.extend(table[probe])
+            starts.append(len(slots))
+        return cls(b"".join(encoded), ends, starts, slots)
+
+    def get(self, probe: str) -> array[int]:
+        """The slots of the words ``probe`` reaches (empty if none)."""
+        wanted = probe.encode("utf-8")
+        probes, ends = self.probes, self.ends
+        low, high = 0, len(ends)
+        while low < high:  # the first probe >= wanted
+            middle = (low + high) // 2
+            if probes[ends[middle - 1] if middle else 0:ends[middle]] < wanted:
+                low = middle + 1
+            else:
+                high = middle
+        if low == len(ends) or probes[ends[low - 1] if low else 0:ends[low]] != wanted:
+            return _NO_SLOTS
+        return self.slots[self.starts[low]:self.starts[low + 1]]
+
+
+_NO_SLOTS = array("I")
+_MAGIC = b"PSVOCAB1"
+_HEADER = "<8sQ7Q"  # magic, words, then the byte length of each of the seven parts
 
 
 def _deletes(key: str) -> set[str]:
     return {key[:i] + key[i + 1:] for i in range(len(key))}
+
+
+FILE_PREFIX = "papersearch-vocabulary-"
+"""Vocabulary files in an index directory are named this, the index version, ``.bin``
+(Whoosh's own files start with the index name, ``MAIN_`` or ``_MAIN_``, and it leaves
+others alone)."""
+
+
+def vocabulary_file(directory: Path, generation: int) -> Path:
+    """Where the vocabulary of index version ``generation`` is kept."""
+    return directory / f"{FILE_PREFIX}{generation}.bin"
+
+
+def stored_vocabulary(directory: Path, reader: Any, write: bool = True) -> Vocabulary:
+    """The vocabulary of ``reader``'s index version: loaded from its file in ``directory``
+    when there is one, else read from the index and (with ``write``) kept there for the
+    next process, replacing the files of older versions.
+
+    The file is a cache: one that cannot be read is read again from the index, and one
+    that cannot be written (a read-only directory, a full disk) is not written.
+    """
+    generation = reader.generation()
+    path = vocabulary_file(directory, generation)
+    try:
+        return Vocabulary.load(path)
+    except (OSError, ValueError):
+        pass
+    vocabulary = Vocabulary.read(reader)
+    if write:
+        try:
+            vocabulary.save(path)
+            for old in directory.glob(f"{FILE_PREFIX}*.bin"):
+                number = old.name[len(FILE_PREFIX):-len(".bin")]
+                if number.isdigit() and int(number) < generation:
+                    old.unlink(missing_ok=True)
+        except OSError:
+            pass
+    return vocabulary
 
 
 def words_in(reader: Any, docs: Collection[int] | None = None) -> Counter[str]:

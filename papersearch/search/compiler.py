@@ -159,11 +159,17 @@ class QueryCompiler:
         return tokenizer
 
     def loanwords(self) -> Loanwords:
-        """The curated loanwords analyzed with this schema (once per compiler)."""
+        """The curated loanwords analyzed with this schema (once per compiler, unless
+        :meth:`use_loanwords` gave the table the index keeps)."""
         if self._loanwords is None:
             self._loanwords = Loanwords(
                 lambda text: [t for _, t in self.analyze("summary", text)])
         return self._loanwords
+
+    def use_loanwords(self, loanwords: Loanwords) -> None:
+        """Take ``loanwords`` as this schema's analyzed lexicon (read from the index that
+        analyzed it, instead of analyzing it again)."""
+        self._loanwords = loanwords
 
     def expandable_terms(self, node: Node, context: Context | None = None
                          ) -> tuple[str, ...] | None:

@@ -18,6 +18,7 @@ not DM, 11) and by at least 1% of the papers that use the entry (:data:`MIN_SHAR
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -55,11 +56,18 @@ EXPANDED_FIELDS = ("title", "summary")
 
 class Loanwords:
     """The loanword lexicon's pairs (:mod:`papersearch.analysis.lexicon`), analyzed once, looked up
-    both ways: Korean spelling to English and English to every Korean spelling."""
+    both ways: Korean spelling to English and English to every Korean spelling.
 
-    def __init__(self, analyze: Callable[[str], list[str]],
+    Analyzing the lexicon's 800-odd pairs takes 25-40 ms, a large part of a cold
+    ``papersearch query``; an index therefore keeps the table it was created with
+    (:meth:`to_json`, in its meta document) and a reader loads it (:meth:`from_json`).
+    """
+
+    def __init__(self, analyze: Callable[[str], list[str]] | None = None,
                  entries: Sequence[Entry] | None = None) -> None:
         self.table: dict[Terms, list[Terms]] = {}
+        if analyze is None:
+            return
         for entry in bundled_lexicon().entries if entries is None else entries:
             ko, en = tuple(analyze(entry.korean)), tuple(analyze(entry.english))
             if ko and en and ko != en:
@@ -70,6 +78,22 @@ class Loanwords:
 
     def get(self, terms: Terms) -> list[Terms]:
         return self.table.get(terms, [])
+
+    def to_json(self) -> str:
+        """The analyzed table as JSON: ``[[key terms, [value terms, ...]], ...]``."""
+        return json.dumps([[list(k), [list(v) for v in vs]] for k, vs in self.table.items()],
+                          ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> Loanwords:
+        """The table :meth:`to_json` wrote (ValueError if ``text`` is not one)."""
+        loanwords = cls()
+        try:
+            for key, values in json.loads(text):
+                loanwords.table[tuple(key)] = [tuple(v) for v in values]
+        except (TypeError, AttributeError) as exc:
+            raise ValueError(f"not a loanword table: {exc}") from exc
+        return loanwords
 
 
 class Glossary:
