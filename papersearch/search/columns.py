@@ -17,6 +17,8 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
 from whoosh import query as wq
 from whoosh.util.numeric import byte_to_length
 
@@ -108,6 +110,44 @@ def paper_column(leaf: Any, name: str) -> Any:
 
 
 
+class Listing:
+    """A value list per document (months, authors) as integer ids in one flat array:
+    document ``d``'s values are ``ids[starts[d]:starts[d + 1]]``, id ``i`` is
+    ``names[i]``, and ids follow the names' sorted order."""
+
+    __slots__ = ("ids", "names", "sizes")
+
+    def __init__(self, names: list[str], ids: NDArray[np.int64],
+                 sizes: NDArray[np.int64]) -> None:
+        self.names = names
+        self.ids = ids
+        self.sizes = sizes  # values per document
+
+    @classmethod
+    def of(cls, values: list[tuple[str, ...]]) -> Listing:
+        names = sorted({v for row in values for v in row})
+        number = {name: i for i, name in enumerate(names)}
+        ids = np.fromiter((number[v] for row in values for v in row), dtype=np.int64)
+        sizes = np.fromiter((len(row) for row in values), dtype=np.int64, count=len(values))
+        return cls(names, ids, sizes)
+
+    def counts(self, mask: NDArray[np.bool_]) -> NDArray[np.int64]:
+        """How many of the documents in ``mask`` have each value, by id."""
+        return np.bincount(self.ids[np.repeat(mask, self.sizes)], minlength=len(self.names))
+
+
+class FacetTable:
+    """What facets count, over every document of a searcher (see :meth:`PaperColumns.
+    facet_table`); votes are -1 where unknown or not a paper."""
+
+    __slots__ = ("authors", "months", "votes")
+
+    def __init__(self, months: Listing, authors: Listing, votes: NDArray[np.int64]) -> None:
+        self.months = months
+        self.authors = authors
+        self.votes = votes
+
+
 class PaperColumns:
     """Votes and listing dates by global document number, for one searcher.
 
@@ -124,6 +164,7 @@ class PaperColumns:
         self._votes_column: Any = None
         self._authors: list[tuple[str, ...]] | None = None
         self._months: list[tuple[str, ...]] | None = None
+        self._facet_table: FacetTable | None = None
 
     def _load(self) -> tuple[frozenset[int], list[int | None], list[int | None],
                              list[int | None]]:
@@ -205,6 +246,16 @@ class PaperColumns:
                                                 for d in self._dates(doc)}))
             self._months = months
         return self._months
+
+    def facet_table(self) -> FacetTable:
+        """Months, authors and votes of every document as flat arrays, for counting
+        facets over thousands of matches in C (built on first use)."""
+        if self._facet_table is None:
+            votes = np.array([v if v is not None else -1 for v in self.votes()],
+                             dtype=np.int64)
+            self._facet_table = FacetTable(Listing.of(self.months()),
+                                           Listing.of(self.authors()), votes)
+        return self._facet_table
 
     def matching(self, since: dt.date | None, until: dt.date | None,
                  min_votes: int | None, max_votes: int | None = None,
