@@ -19,6 +19,7 @@ from whoosh import query as wq
 from whoosh import sorting
 
 from papersearch import PaperIndex
+from papersearch.search.postings import segment_postings
 from papersearch.search.scoring import EMPTY, Evaluator, Postings, PostingsCache
 
 from helpers import ROOT, digest, entry
@@ -207,3 +208,82 @@ def test_searches_in_threads_share_nothing(seed_index: PaperIndex) -> None:
                                            seed_index.search("확산 모델").hits], range(16)))
     assert expected and all(r == expected for r in results)
 
+
+
+def _walked(reader: Any, fieldname: str, text: str) -> tuple[list[int], list[float]]:
+    """A term's postings by Whoosh's matcher protocol, one posting at a time."""
+    ids, weights = [], []
+    matcher = reader.postings(fieldname, text)
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return ids, weights
+
+
+def test_postings_read_by_whole_blocks_equal_the_matcher_walk(corpus_index: PaperIndex) -> None:
+    """Common terms span many blocks of 128 postings; rare ones part of one."""
+    checked = 0
+    with corpus_index.reading() as lease:
+        for leaf, _ in lease.searcher.leaf_searchers():
+            reader = leaf.reader()
+            for fieldname, text in [("summary", "모델"), ("summary", "확산"), ("title", "diffus"),
+                                    ("title", "model"), ("summary", "binocular"),
+                                    ("authors", "liu"), ("summary", "할루시네이션")]:
+                if (fieldname, text) not in reader:
+                    continue
+                ids, weights = segment_postings(reader, fieldname, text)
+                assert (ids.tolist(), weights.tolist()) == _walked(reader, fieldname, text)
+                checked += len(ids)
+    assert checked > 5_000
+
+
+def test_postings_of_a_segment_with_deletions_leave_the_deleted_out(tmp_path: Path) -> None:
+    folder = tmp_path / "digests"
+    folder.mkdir()
+    papers = [entry(f"2401.{i:05d}", f"Diffusion model {i}", ["확산 모델 연구"], votes=i)
+              for i in range(1, 300)]
+    (folder / "2024-01-01.md").write_text(digest("2024-01-01", *papers), encoding="utf-8")
+    with PaperIndex.create(tmp_path / "ix") as index:
+        index.add(folder)
+        (folder / "2024-01-01.md").write_text(digest("2024-01-01", *papers[::2]),
+                                              encoding="utf-8")
+        index.add(folder)  # half the papers gone: deletions, until a merge
+        with index.reading() as lease:
+            for leaf, _ in lease.searcher.leaf_searchers():
+                reader = leaf.reader()
+                if ("summary", "확산") in reader:
+                    ids, weights = segment_postings(reader, "summary", "확산")
+                    assert (ids.tolist(), weights.tolist()) == _walked(reader, "summary", "확산")
+            assert index.search("확산", limit=1).total == 150
+
+
+def _whoosh_matches(searcher: Any, q: wq.Query) -> dict[int, float]:
+    """Every document Whoosh's own matcher for ``q`` matches, and its score."""
+    found = {}
+    for leaf, offset in searcher.leaf_searchers():
+        matcher = q.matcher(leaf, leaf.context())
+        while matcher.is_active():
+            found[matcher.id() + offset] = matcher.score()
+            matcher.next()
+    return found
+
+
+@pytest.mark.parametrize("slop", [1, 2])
+def test_phrases_are_found_and_scored_as_whoosh_does(corpus_index: PaperIndex,
+                                                     slop: int) -> None:
+    phrases = [("summary", ["확산", "모델"]), ("title", ["diffus", "model"]),
+               ("summary", ["대규모", "언어", "모델"]), ("title", ["larg", "languag", "model"]),
+               ("summary", ["강화", "학습", "보상", "모델"]), ("summary", ["모델", "모델"]),
+               ("title", ["vision", "languag", "action", "model"]),
+               ("summary", ["없는", "단어", "조합"])]
+    checked = 0
+    with corpus_index.reading() as lease:
+        for fieldname, words in phrases:
+            q = wq.Phrase(fieldname, words, slop=slop)
+            want = _whoosh_matches(lease.searcher, q)
+            got = lease.evaluator.phrase(q)
+            assert got.docs.tolist() == sorted(want), (fieldname, words)
+            assert got.scores.tolist() == [want[d] for d in sorted(want)], (fieldname, words)
+            checked += len(want)
+    assert checked > 1000

@@ -25,10 +25,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from whoosh import query as wq
 from whoosh.matching import Matcher, NullMatcher
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+Number = TypeVar("Number", float, "NDArray[np.float64]")
+"""One value, or an array of them (the evaluator scores a term's postings at once)."""
 
 
 class FieldsTerm(wq.Query):  # type: ignore[misc]
@@ -109,8 +116,9 @@ class Statistics:
         self.fields = fields  # per field: (boost, b, average length)
         self.k1 = k1
 
-    def score(self, pseudo_tf: float) -> float:
-        """BM25 of the fields' combined, normalized and weighted term frequency."""
+    def score(self, pseudo_tf: Number) -> Number:
+        """BM25 of the fields' combined, normalized and weighted term frequency (of one
+        document, or of an array of them)."""
         return self.idf * pseudo_tf * (self.k1 + 1) / (pseudo_tf + self.k1)
 
 
@@ -130,7 +138,8 @@ def statistics(searcher: Any, q: FieldsTerm, df: int | None = None) -> Statistic
     return Statistics(idf, fields, q.k1)
 
 
-def normalized_tf(tf: float, length: float, boost: float, b: float, average: float) -> float:
+def normalized_tf(tf: Number, length: Number, boost: float, b: float, average: float
+                  ) -> Number:
     """One field's contribution to the combined term frequency."""
     return boost * tf / ((1 - b) + b * length / average)
 

@@ -37,11 +37,12 @@ from typing import Any, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 from whoosh import query as wq
-from whoosh.scoring import BM25FScorer, bm25
+from whoosh.scoring import BM25F, BM25FScorer, bm25
 
 from papersearch.search.bm25f import FieldsTerm, normalized_tf, statistics
 from papersearch.search.columns import PaperColumns, field_lengths
 from papersearch.search.coordination import CoordinatedOr
+from papersearch.search.postings import Ids, segment_positions, segment_postings
 from papersearch.search.ranking import vote_factor
 
 T = TypeVar("T")
@@ -67,11 +68,12 @@ longest holds about 40,000."""
 
 
 class Postings:
-    """One term's or phrase's matching documents (ascending) and their unboosted scores."""
+    """One term's or phrase's matching documents (ascending) and their unboosted scores
+    (arrays of 32-bit ints and of doubles: ``array.array`` or numpy)."""
 
     __slots__ = ("docs", "scores")
 
-    def __init__(self, docs: array[int], scores: array[float]) -> None:
+    def __init__(self, docs: array[int] | Ids, scores: array[float] | Values) -> None:
         self.docs = docs
         self.scores = scores
 
@@ -159,7 +161,8 @@ class Evaluator:
             return EMPTY
         if (fieldname, btext) not in self._reader:
             return EMPTY
-        docs, scores = array("i"), array("d")
+        docs: list[Ids] = []
+        scores: list[Values] = []
         weighting = self.searcher.weighting
         for subsearcher, offset in self.searcher.leaf_searchers():
             reader = subsearcher.reader()
@@ -168,78 +171,121 @@ class Evaluator:
             scorer = weighting.scorer(subsearcher, fieldname, btext)
             if not isinstance(scorer, BM25FScorer):  # another weighting: its own matchers
                 return self._collect(wq.Term(fieldname, btext))
-            # Whoosh's BM25FScorer.score, inlined: the same function on the same numbers
-            # (global idf and average length, the segment's field lengths), without
-            # three Python calls a posting.
+            # Whoosh's BM25FScorer.score (whoosh.scoring.bm25), the same expression on the
+            # same numbers (global idf and average length, the segment's field lengths),
+            # over the segment's postings at once.
             idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-            length = self._lengths(subsearcher, offset, fieldname, btext)
-            matcher = reader.postings(fieldname, btext)
-            while matcher.is_active():
-                docnum = matcher.id()
-                docs.append(docnum + offset)
-                scores.append(bm25(idf, matcher.weight(), length(docnum, fieldname, 1),
-                                   avgfl, b, k1))
-                matcher.next()
-        return Postings(docs, scores)
+            ids, tf = segment_postings(reader, fieldname, btext)
+            fl = self._lengths_of(subsearcher, offset, fieldname, ids)
+            docs.append(ids + np.int32(offset))
+            scores.append(bm25(idf, tf, fl, avgfl, b, k1))
+        return _joined(docs, scores)
 
-    def _lengths(self, subsearcher: Any, offset: int, fieldname: str, text: Any
-                 ) -> Callable[[int, str, int], int]:
-        """``doc_field_length`` of one segment, as an array read once per searcher when
-        the term is common there (a call a posting cost half of reading a common term;
-        the array costs one pass over the segment's documents)."""
-        if subsearcher.reader().doc_frequency(fieldname, text) < LENGTHS_ARRAY_AFTER:
-            return subsearcher.doc_field_length  # type: ignore[no-any-return]
+    def _lengths_of(self, subsearcher: Any, offset: int, fieldname: str, ids: Ids
+                    ) -> Values:
+        """The lengths of ``fieldname`` in the segment's documents ``ids``: from an array
+        of the whole segment read once per searcher (:func:`field_lengths`) when the term
+        is common there, else one ``doc_field_length`` call each."""
+        if len(ids) < LENGTHS_ARRAY_AFTER:
+            reader = subsearcher.reader()
+            return np.array([reader.doc_field_length(int(d), fieldname, 1) for d in ids],
+                            dtype=np.float64)
         key = ("lengths", offset, fieldname)
         lengths = self._derived.get(key)
         if lengths is None:
-            lengths = self._derived[key] = field_lengths(subsearcher.reader(), fieldname)
-        return lambda docnum, _fieldname, _default: int(lengths[docnum])
+            lengths = self._derived[key] = np.frombuffer(
+                field_lengths(subsearcher.reader(), fieldname), dtype=np.uint32)
+        return lengths[ids].astype(np.float64)
 
     def fields_term(self, q: FieldsTerm) -> Postings:
         """A term's BM25F postings across fields (:mod:`papersearch.search.bm25f`), boost 1."""
         return self.cache.get(q.key(), lambda: self._read_fields_term(q))
 
     def _read_fields_term(self, q: FieldsTerm) -> Postings:
-        found: dict[int, list[tuple[int, float, float]]] = {}
-        in_field: list[array[int]] = [array("i") for _ in q.fieldnames]
+        # per field: (documents, term frequencies, field lengths) of every segment
+        parts: list[list[tuple[Ids, Values, Values]]] = [[] for _ in q.fieldnames]
         for subsearcher, offset in self.searcher.leaf_searchers():
             reader = subsearcher.reader()
             for i, name in enumerate(q.fieldnames):
                 if (name, q.text) not in reader:
                     continue
-                length = self._lengths(subsearcher, offset, name, q.text)
-                matcher = reader.postings(name, q.text)
-                while matcher.is_active():
-                    docnum = matcher.id()
-                    found.setdefault(docnum + offset, []).append(
-                        (i, matcher.weight(), length(docnum, name, 1)))
-                    in_field[i].append(docnum + offset)
-                    matcher.next()
+                ids, tf = segment_postings(reader, name, q.text)
+                parts[i].append((ids + np.int32(offset), tf,
+                                 self._lengths_of(subsearcher, offset, name, ids)))
+        in_field = [np.concatenate([p[0] for p in part]) if part else np.zeros(0, np.int32)
+                    for part in parts]
         for name, docs in zip(q.fieldnames, in_field, strict=True):
             # which documents have the term in each field, for contains() (highlighting)
             self.cache.get(("docs", name, q.text), _postings_of(docs))
-        if not found:
+        union = np.unique(np.concatenate(in_field)) if any(len(d) for d in in_field) else None
+        if union is None:
             return EMPTY
-        stats = statistics(self.searcher, q, df=len(found))
-        docs, scores = array("i"), array("d")
-        for docnum in sorted(found):
-            pseudo = 0.0
-            for i, tf, field_length in found[docnum]:
-                boost, b, average = stats.fields[i]
-                pseudo += normalized_tf(tf, field_length, boost, b, average)
-            docs.append(docnum)
-            scores.append(stats.score(pseudo))
-        return Postings(docs, scores)
+        stats = statistics(self.searcher, q, df=len(union))
+        # the fields' normalized frequencies added in field order, as BM25F adds them
+        pseudo = np.zeros(len(union))
+        for i, part in enumerate(parts):
+            boost, b, average = stats.fields[i]
+            for ids, tf, field_length in part:
+                at = np.searchsorted(union, ids)
+                pseudo[at] += normalized_tf(tf, field_length, boost, b, average)
+        scores = stats.score(pseudo)
+        return Postings(union.astype(np.int32), scores)
 
     def phrase(self, q: wq.Phrase) -> Postings:
-        """Where Whoosh's phrase matcher finds the phrase, and its score there (boost 1).
-
-        (Checking positions only in the documents the cached term postings share was
-        slower on a cold searcher: it reads and scores both terms' whole postings.)
-        """
+        """Where the phrase is, and its score there (boost 1), as Whoosh's phrase matcher
+        finds and scores it (:meth:`_read_phrase`)."""
         key = ("phrase", q.fieldname, tuple(q.words), q.slop)
-        plain = wq.Phrase(q.fieldname, list(q.words), slop=q.slop)
-        return self.cache.get(key, lambda: self._collect(plain))
+        return self.cache.get(key, lambda: self._read_phrase(q.fieldname, list(q.words),
+                                                             q.slop))
+
+    def _read_phrase(self, fieldname: str, words: list[str], slop: int) -> Postings:
+        """Whoosh's ``Phrase`` (a ``SpanNear2``: the words in order, each 1 to ``slop``
+        positions after the one before, scored as the sum of the words' scores),
+        computed from the words' cached postings: only documents with every word have
+        their positions read, block by block (:func:`segment_positions`).
+
+        Whoosh's matcher took a cold ``확산 모델`` (its translation ``diffusion model``) 40
+        of its 110 ms in the interpreter, stepping span objects document by document.
+        Anything unusual (one word, a field without positions, another weighting) is
+        left to Whoosh's own matcher.
+        """
+        plain = wq.Phrase(fieldname, words, slop=slop)
+        schema = self.searcher.schema
+        if fieldname not in schema:
+            return EMPTY
+        field = schema[fieldname]
+        if (len(words) < 2 or not field.format or not field.format.supports("positions")
+                or not isinstance(self.searcher.weighting, BM25F)):
+            return self._collect(plain)
+        try:
+            btexts = [field.to_bytes(w) for w in words]
+        except ValueError:
+            return EMPTY
+        postings = [self.term(fieldname, w) for w in words]
+        candidates = np.asarray(postings[0].docs, dtype=np.int32)
+        for other in postings[1:]:
+            candidates = np.intersect1d(candidates, np.asarray(other.docs, dtype=np.int32),
+                                        assume_unique=True)
+        if not len(candidates):
+            return EMPTY
+        decode = field.format.decoder("positions")
+        keep: list[Ids] = []
+        for subsearcher, offset in self.searcher.leaf_searchers():
+            reader = subsearcher.reader()
+            local = candidates[(candidates >= offset)
+                               & (candidates < offset + reader.doc_count_all())] - offset
+            if not len(local):
+                continue
+            positions = [segment_positions(reader, fieldname, b, local, decode)
+                         for b in btexts]
+            near = [_in_order(each, slop) for each in zip(*positions, strict=True)]
+            keep.append(local[np.asarray(near, dtype=bool)] + np.int32(offset))
+        docs = np.concatenate(keep) if keep else np.zeros(0, dtype=np.int32)
+        if not len(docs):
+            return EMPTY
+        parts = [np.asarray(p.scores)[np.searchsorted(np.asarray(p.docs), docs)]
+                 for p in postings]
+        return Postings(docs, _tree_sum(parts))
 
     def _collect(self, q: wq.Query) -> Postings:
         """Every document ``q``'s own Whoosh matcher matches, segment by segment, as the
@@ -467,6 +513,27 @@ class Evaluator:
         return heapq.nsmallest(limit, self._final(contenders, vote_weight), key=_by_score)
 
 
+def _in_order(positions: tuple[list[int], ...], slop: int) -> bool:
+    """Whether each word's positions continue a chain from the first word's, each word
+    1 to ``slop`` positions after the previous one (Whoosh's ``SpanNear2`` with
+    ``ordered=True, mindist=1``: a span grows from its first word to its last)."""
+    ends = {(p, p) for p in positions[0]}
+    for following in positions[1:]:
+        ends = {(start, p) for start, end in ends for p in following if 1 <= p - end <= slop}
+        if not ends:
+            return False
+    return True
+
+
+def _tree_sum(parts: list[Values]) -> Values:
+    """The sum of ``parts`` in the order Whoosh's binary tree of intersection matchers
+    adds its children (halves, recursively), so the floats come out the same."""
+    if len(parts) == 1:
+        return parts[0]
+    half = len(parts) // 2
+    return _tree_sum(parts[:half]) + _tree_sum(parts[half:])
+
+
 def _top_indices(docs: Docs, found: Values, limit: int) -> Docs:
     """Where the best ``limit`` scores of ``found`` are, best first, ties to the lower
     document number (what ``heapq.nsmallest`` with :func:`_by_score` picks)."""
@@ -481,9 +548,18 @@ def _top_indices(docs: Docs, found: Values, limit: int) -> Docs:
     return result
 
 
-def _postings_of(docs: array[int]) -> Callable[[], Postings]:
+def _postings_of(docs: Ids) -> Callable[[], Postings]:
     """A cache entry of documents alone (no scores)."""
-    return lambda: Postings(docs, array("d"))
+    return lambda: Postings(docs, np.zeros(0))
+
+
+def _joined(docs: list[Ids], scores: list[Values]) -> Postings:
+    """One term's postings of several segments (each ascending, segments in order)."""
+    if not docs:
+        return EMPTY
+    if len(docs) == 1:
+        return Postings(docs[0], scores[0])
+    return Postings(np.concatenate(docs), np.concatenate(scores))
 
 
 def _by_score(item: tuple[int, float]) -> tuple[float, int]:
