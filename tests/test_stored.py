@@ -181,3 +181,25 @@ def test_a_rebuilt_index_keeps_its_vocabulary_file(tmp_path: Path) -> None:
     with rebuilt, rebuilt.reading() as lease:
         generation = lease.searcher.reader().generation()
     assert vocabulary_files(directory) == [vocabulary_file(directory, generation).name]
+
+
+def test_a_vocabulary_file_of_an_earlier_index_with_the_same_version_number_is_not_used(
+        tmp_path: Path) -> None:
+    """An index made again in the same directory numbers its versions from the start."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    with PaperIndex.create(first) as index:
+        index.add(SEEDS)
+        expected_first = index.suggest("강화")
+    with PaperIndex.create(second) as index:
+        index.add(synthetic_days(12, tmp_path / "days"))
+        expected_second = index.suggest("강화")
+        with index.reading() as lease:
+            generation = lease.searcher.reader().generation()
+    assert expected_first != expected_second
+    [name] = vocabulary_files(second)
+    # the first index's file, under the second index's version number
+    [other] = vocabulary_files(first)
+    shutil.copy(first / other, second / name)
+    with PaperIndex.open(second) as index:
+        assert index.suggest("강화") == expected_second
+    assert generation >= 1

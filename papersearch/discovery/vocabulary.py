@@ -45,9 +45,10 @@ class Vocabulary:
         """The vocabulary of an index reader (its ``words`` column, segment by segment)."""
         return cls(words_in(reader))
 
-    def save(self, path: Path) -> None:
+    def save(self, path: Path, stamp: str = "") -> None:
         """Write this vocabulary and its corrections table to ``path`` (atomically: a
-        reader finds the whole file or none), for :meth:`load` in another process.
+        reader finds the whole file or none), for :meth:`load` in another process;
+        ``stamp`` names what it was read from (:func:`version_stamp`).
 
         Reading the ``words`` column, ordering 50,000 words by jamo and building the
         corrections table took ~0.4 s of every cold did-you-mean and ~0.2 s of every
@@ -58,7 +59,7 @@ class Vocabulary:
         parts = [counts.tobytes(), "\n".join(self._words).encode("utf-8"),
                  "\n".join(self._keys).encode("utf-8"), deletions.probes,
                  deletions.ends.tobytes(), deletions.starts.tobytes(),
-                 deletions.slots.tobytes()]
+                 deletions.slots.tobytes(), stamp.encode("utf-8")]
         header = struct.pack(_HEADER, _MAGIC, len(self._words), *(len(p) for p in parts))
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
@@ -71,9 +72,10 @@ class Vocabulary:
             temporary.unlink(missing_ok=True)
 
     @classmethod
-    def load(cls, path: Path) -> Vocabulary:
-        """A vocabulary :meth:`save` wrote. OSError if ``path`` cannot be read, ValueError
-        if it is not such a file (truncated, another version)."""
+    def load(cls, path: Path, stamp: str | None = None) -> Vocabulary:
+        """A vocabulary :meth:`save` wrote (with ``stamp``, if given). OSError if ``path``
+        cannot be read, ValueError if it is not such a file (truncated, another format,
+        another stamp)."""
         data = Path(path).read_bytes()
         size = struct.calcsize(_HEADER)
         if len(data) < size:
@@ -85,6 +87,8 @@ class Vocabulary:
         for length in lengths:
             parts.append(data[at:at + length])
             at += length
+        if stamp is not None and parts[7].decode("utf-8", "replace") != stamp:
+            raise ValueError(f"{path}: the vocabulary of another index version")
         counts, ends, starts, slots = array("I"), array("I"), array("I"), array("I")
         counts.frombytes(parts[0])
         ends.frombytes(parts[4])
@@ -244,8 +248,8 @@ class DeletionTable:
 
 
 _NO_SLOTS = array("I")
-_MAGIC = b"PSVOCAB1"
-_HEADER = "<8sQ7Q"  # magic, words, then the byte length of each of the seven parts
+_MAGIC = b"PSVOCAB2"
+_HEADER = "<8sQ8Q"  # magic, words, then the byte length of each of the eight parts
 
 
 def _deletes(key: str) -> set[str]:
@@ -268,19 +272,21 @@ def stored_vocabulary(directory: Path, reader: Any, write: bool = True) -> Vocab
     when there is one, else read from the index and (with ``write``) kept there for the
     next process, replacing the files of older versions.
 
-    The file is a cache: one that cannot be read is read again from the index, and one
-    that cannot be written (a read-only directory, a full disk) is not written.
+    The file is a cache: one that cannot be read, or was read from another index that
+    had the same version number (its stamp differs), is read again from the index, and
+    one that cannot be written (a read-only directory, a full disk) is not written.
     """
     generation = reader.generation()
     path = vocabulary_file(directory, generation)
+    stamp = version_stamp(reader)
     try:
-        return Vocabulary.load(path)
+        return Vocabulary.load(path, stamp)
     except (OSError, ValueError):
         pass
     vocabulary = Vocabulary.read(reader)
     if write:
         try:
-            vocabulary.save(path)
+            vocabulary.save(path, stamp)
             for old in directory.glob(f"{FILE_PREFIX}*.bin"):
                 number = old.name[len(FILE_PREFIX):-len(".bin")]
                 if number.isdigit() and int(number) < generation:
@@ -288,6 +294,16 @@ def stored_vocabulary(directory: Path, reader: Any, write: bool = True) -> Vocab
         except OSError:
             pass
     return vocabulary
+
+
+def version_stamp(reader: Any) -> str:
+    """What identifies an index version: its number and its segments' ids (an index made
+    again in the same directory starts its numbers again, with new segment ids)."""
+    segments = []
+    for leaf, _ in reader.leaf_readers():
+        segment = leaf.segment() if hasattr(leaf, "segment") else None
+        segments.append(segment.segment_id() if segment is not None else "?")
+    return f"{reader.generation()}:{','.join(segments)}"
 
 
 def words_in(reader: Any, docs: Collection[int] | None = None) -> Counter[str]:
