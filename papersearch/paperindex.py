@@ -406,7 +406,9 @@ class PaperIndex:
                 self.path, f"built with another loanword lexicon ({meta.get('lexicon')}; "
                 f"this papersearch has {bundled_lexicon().digest}), so its terms differ "
                 f"from what queries look for; {REBUILD_HINT}")
-        if meta.get("record"):  # an index created before the table was kept analyzes it
+        # The table as this index's analyzer read it, if this papersearch wrote it (an index
+        # created before the table was kept, or by another version, analyzes it again).
+        if meta.get("record") and meta.get("version") == __version__:
             try:
                 self._compiler.use_loanwords(Loanwords.from_json(meta["record"]))
             except ValueError as exc:
@@ -641,18 +643,24 @@ class PaperIndex:
         large batch), write the new version's vocabulary file now, so the first
         did-you-mean or suggest of the next process loads it (a few ms) instead of
         reading it from the index (~0.4 s at 5,487 papers). After a smaller add, where
-        reading it could take longer than the add itself, the first reader writes it."""
-        from papersearch.discovery.vocabulary import stored_vocabulary
+        reading it could take longer than the add itself, the first reader writes it.
 
+        Best effort: the add has committed, so anything failing here (a writer that merged
+        the new version away meanwhile, a full disk) leaves the file to the first reader
+        rather than turning a successful add into an error."""
         changed = report.papers_added + report.papers_updated + report.papers_removed
         if not changed:
             return
-        with self._ix.reader() as reader:
-            if changed * 10 < reader.doc_frequency("kind", KIND_PAPER):
-                return
-            vocabulary = stored_vocabulary(self.path, reader)
-            with self._vocabulary_lock:
-                self._vocabulary = (reader.generation(), vocabulary)
+        try:
+            self._read(lambda lease: self._keep_vocabulary_of(lease.searcher, changed))
+        except KeyboardInterrupt as exc:
+            raise AddInterrupted(report) from exc
+        except Exception:  # a cache: the add has committed, and the first reader writes it
+            pass
+
+    def _keep_vocabulary_of(self, searcher: Any, changed: int) -> None:
+        if changed * 10 >= searcher.reader().doc_frequency("kind", KIND_PAPER):
+            self._vocabulary_of(searcher)  # loads or reads the vocabulary, and keeps it
 
     def _speller(self, searcher: Any) -> Speller:
         from papersearch.discovery.spelling import Speller

@@ -19,6 +19,7 @@ from whoosh import query as wq
 from whoosh import sorting
 
 from papersearch import PaperIndex
+from papersearch.search.coordination import CoordinatedOr
 from papersearch.search.postings import segment_postings
 from papersearch.search.scoring import EMPTY, Evaluator, Postings, PostingsCache
 
@@ -287,3 +288,16 @@ def test_phrases_are_found_and_scored_as_whoosh_does(corpus_index: PaperIndex,
             assert got.scores.tolist() == [want[d] for d in sorted(want)], (fieldname, words)
             checked += len(want)
     assert checked > 1000
+
+
+def test_coverage_bits_past_the_64th_clause_count_as_whoosh_counts_them(
+        seed_index: PaperIndex) -> None:
+    """Clause masks are Python ints of any width; the evaluator keeps them in 64-bit words."""
+    with seed_index.reading() as lease:
+        for coverage in ([1, 1 << 64], [1 << 63, 1 << 64], [1 << 70, (1 << 70) | 2]):
+            q = CoordinatedOr([wq.Term("summary", "모델"), wq.Term("summary", "확산")], 2,
+                              coverage=coverage)
+            want = _whoosh_matches(lease.searcher, q)
+            got = lease.evaluator.scores(q)
+            assert want and sorted(got) == sorted(want), coverage
+            assert all(math.isclose(got[d], want[d], rel_tol=1e-12) for d in want), coverage

@@ -203,3 +203,22 @@ def test_a_vocabulary_file_of_an_earlier_index_with_the_same_version_number_is_n
     with PaperIndex.open(second) as index:
         assert index.suggest("강화") == expected_second
     assert generation >= 1
+
+
+def test_a_failure_writing_the_vocabulary_does_not_fail_the_add(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The add has committed by then: a merge that took the new version's files away, a
+    full disk, anything, leaves the file to the first reader."""
+    import papersearch.discovery.vocabulary as vocabulary_module
+
+    def broken(*_: object) -> Vocabulary:
+        raise FileNotFoundError(2, "a column file is missing", "MAIN_x._words.col")
+
+    directory = tmp_path / "ix"
+    with PaperIndex.create(directory) as index:
+        monkeypatch.setattr(vocabulary_module, "stored_vocabulary", broken)
+        report = index.add(SEEDS)
+        assert report.papers_added > 0 and vocabulary_files(directory) == []
+        monkeypatch.undo()
+        assert index.suggest("강화")  # the first reader reads it, and writes the file
+    assert len(vocabulary_files(directory)) == 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 import heapq
 import os
 import struct
+import threading
 from array import array
 from bisect import bisect_left
 from collections import Counter
@@ -61,7 +62,7 @@ class Vocabulary:
                  deletions.ends.tobytes(), deletions.starts.tobytes(),
                  deletions.slots.tobytes(), stamp.encode("utf-8")]
         header = struct.pack(_HEADER, _MAGIC, len(self._words), *(len(p) for p in parts))
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
             with open(temporary, "wb") as out:
                 out.write(header)
@@ -297,13 +298,18 @@ def stored_vocabulary(directory: Path, reader: Any, write: bool = True) -> Vocab
 
 
 def version_stamp(reader: Any) -> str:
-    """What identifies an index version: its number and its segments' ids (an index made
-    again in the same directory starts its numbers again, with new segment ids)."""
+    """What a vocabulary file was made from and by: the index version's number and its
+    segments' ids (an index made again in the same directory starts its numbers again,
+    with new segment ids), and the papersearch version and corrections settings (another
+    papersearch may build the table differently)."""
+    from papersearch import __version__
+
     segments = []
     for leaf, _ in reader.leaf_readers():
         segment = leaf.segment() if hasattr(leaf, "segment") else None
         segments.append(segment.segment_id() if segment is not None else "?")
-    return f"{reader.generation()}:{','.join(segments)}"
+    return (f"{reader.generation()}:{','.join(segments)} papersearch {__version__} "
+            f"least {MIN_PAPERS_TO_CORRECT_TO} large {LARGE}")
 
 
 def words_in(reader: Any, docs: Collection[int] | None = None) -> Counter[str]:

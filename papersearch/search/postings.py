@@ -24,10 +24,10 @@ Weights = NDArray[np.float64]
 def segment_postings(reader: Any, fieldname: str, text: Any) -> tuple[Ids, Weights]:
     """Document numbers (ascending, local to the segment of ``reader``) and weights (term
     frequencies) of ``text`` in ``fieldname``, deleted documents left out."""
-    matcher = reader.postings(fieldname, text)
-    blocks = _whole_blocks(matcher)
+    blocks = _whole_blocks(reader.postings(fieldname, text))
     if blocks is not None:
         return blocks
+    matcher = reader.postings(fieldname, text)  # a fresh one: the block reader may have moved
     ids, weights = array("i"), array("d")
     while matcher.is_active():
         ids.append(matcher.id())
@@ -64,10 +64,10 @@ def segment_positions(reader: Any, fieldname: str, text: Any, wanted: Ids,
     the segment, every one having the term), decoded by ``decode`` (the field format's
     ``decoder("positions")``): a block's values are read only where it holds a wanted
     document."""
-    matcher = reader.postings(fieldname, text)
-    found = _positions_by_block(matcher, wanted, decode)
+    found = _positions_by_block(reader.postings(fieldname, text), wanted, decode)
     if found is not None:
         return found
+    matcher = reader.postings(fieldname, text)  # a fresh one: the block reader may have moved
     out = []
     for doc in wanted.tolist():
         matcher.skip_to(doc)

@@ -382,8 +382,8 @@ class Evaluator:
         """Documents with at least ``min_match`` clauses, summed and scaled by the share."""
         sums = np.zeros(self._size)
         present = np.zeros(self._size, dtype=bool)
-        # which clauses each document has, 64 clauses a word of bits
-        words = (max(1, q.clauses) + 63) // 64
+        # which clauses each document has, 64 clause bits a word
+        words = max(1, (max((m.bit_length() for m in q.coverage), default=0) + 63) // 64)
         masks = [np.zeros(self._size, dtype=np.uint64) for _ in range(words)]
         for child, mask in zip(q.subqueries, q.coverage, strict=True):
             values, matched = self.dense(child)
