@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from papersearch import Paper, PaperIndex
-from papersearch.search.columns import field_lengths
 from papersearch.search.facets import VOTE_BUCKETS, count_facets
+from papersearch.search.postings import field_lengths
 
 from helpers import SEEDS, synthetic_days
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import struct
-from array import array
 from bisect import bisect_right
 from collections.abc import Iterator
 from typing import Any
@@ -20,51 +19,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from whoosh import query as wq
-from whoosh.util.numeric import byte_to_length
 
 from papersearch.schema import KIND_PAPER, day_number, month_of
 
 _MAX_CACHED = 64
-
-
-def field_lengths(leaf: Any, fieldname: str) -> array[int]:
-    """The length in terms of ``fieldname`` of every document of one segment (0 where it
-    has none), as Whoosh's ``doc_field_length`` gives them (lengths past 255 rounded).
-
-    That call costs about a microsecond a document, 10 ms per field at 5,487 papers and
-    100 ms at ten times that, paid by every cold query with a common word. Whoosh's own
-    codec (W3) keeps a segment's lengths as one byte a document in one column: where the
-    segment reader has that column reader, its bytes are read in one go and mapped
-    through Whoosh's ``byte_to_length``. Any other codec takes the public call.
-    """
-    count = leaf.doc_count_all()
-    raw = _length_bytes(leaf, fieldname)
-    if raw is None:
-        return array("I", (leaf.doc_field_length(d, fieldname, 0) or 0 for d in range(count)))
-    lengths = array("I", [_LENGTH_OF_BYTE[b] for b in raw[:count]])
-    if len(lengths) < count:  # the column stops at the last document with the field
-        lengths.extend([0] * (count - len(lengths)))
-    return lengths
-
-
-_LENGTH_OF_BYTE = [byte_to_length(b) for b in range(256)]
-
-
-def _length_bytes(leaf: Any, fieldname: str) -> bytes | None:
-    """A W3 segment's length column of ``fieldname`` as raw bytes, or None when the
-    reader is not one (feature-detected: any missing piece means no)."""
-    try:
-        from whoosh.codec import whoosh3
-
-        perdoc = leaf._perdoc
-        column = perdoc._cached_reader(f"_{fieldname}_len", whoosh3.LENGTHS_COLUMN)
-        if column is None:
-            return b""
-        if type(column).__name__ != "Reader" or column._fixedlen != 1:
-            return None
-        return bytes(column._dbfile.get(column._basepos, column._count))
-    except (AttributeError, ImportError, TypeError):
-        return None
 
 
 def vote_at(column: Any, docnum: int) -> int:
@@ -112,8 +70,8 @@ def paper_column(leaf: Any, name: str) -> Any:
 
 class Listing:
     """A value list per document (months, authors) as integer ids in one flat array:
-    document ``d``'s values are ``ids[starts[d]:starts[d + 1]]``, id ``i`` is
-    ``names[i]``, and ids follow the names' sorted order."""
+    document ``d`` has ``sizes[d]`` values, following those of the documents before it;
+    id ``i`` is ``names[i]``, and ids follow the names' sorted order."""
 
     __slots__ = ("ids", "names", "sizes")
 

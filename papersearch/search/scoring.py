@@ -40,9 +40,14 @@ from whoosh import query as wq
 from whoosh.scoring import BM25F, BM25FScorer, bm25
 
 from papersearch.search.bm25f import FieldsTerm, normalized_tf, statistics
-from papersearch.search.columns import PaperColumns, field_lengths
+from papersearch.search.columns import PaperColumns
 from papersearch.search.coordination import CoordinatedOr
-from papersearch.search.postings import Ids, segment_positions, segment_postings
+from papersearch.search.postings import (
+    Ids,
+    field_lengths,
+    segment_positions,
+    segment_postings,
+)
 from papersearch.search.ranking import vote_factor
 
 T = TypeVar("T")
