@@ -316,8 +316,7 @@ class Evaluator:
     def dense(self, q: wq.Query) -> Dense:
         """``q``'s text scores as an array over every document of the searcher, and which
         documents it matches (the scores of the others are 0.0)."""
-        values = np.zeros(self._size)
-        present = np.zeros(self._size, dtype=bool)
+        values, present = self._empty()
         self._add(q, values, present, 1.0)
         return values, present
 
@@ -385,8 +384,7 @@ class Evaluator:
 
     def _coordinated(self, q: CoordinatedOr) -> Dense:
         """Documents with at least ``min_match`` clauses, summed and scaled by the share."""
-        sums = np.zeros(self._size)
-        present = np.zeros(self._size, dtype=bool)
+        sums, present = self._empty()
         # which clauses each document has, 64 clause bits a word
         words = max(1, (max((m.bit_length() for m in q.coverage), default=0) + 63) // 64)
         masks = [np.zeros(self._size, dtype=np.uint64) for _ in range(words)]
@@ -413,6 +411,7 @@ class Evaluator:
         return values, present
 
     def _empty(self) -> Dense:
+        """No scores and no matches, over every document of the searcher."""
         return np.zeros(self._size), np.zeros(self._size, dtype=bool)
 
     def _mask(self, docs: Collection[int]) -> Mask:
