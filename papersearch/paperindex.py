@@ -65,6 +65,8 @@ from papersearch.schema import (
     day_of_key,
     paper_key,
 )
+from papersearch.search.alignment import FILE_NAME as ALIGNMENT_FILE
+from papersearch.search.alignment import Alignment, stored_alignment
 from papersearch.search.columns import paper_column
 from papersearch.search.compiler import Plan, QueryCompiler, glossary_of, plan
 from papersearch.search.expansion import Glossary, Loanwords
@@ -249,6 +251,11 @@ class PaperIndex:
         # shared by all threads, read again only after a writer commits.
         self._vocabulary: tuple[int, Vocabulary] | None = None
         self._vocabulary_lock = threading.Lock()
+        # The title words Korean words go with (search/alignment.py): read from the
+        # index's file once, counted again after large adds.
+        self._alignment: Alignment | None = None
+        self._alignment_lock = threading.Lock()
+        self._compiler.use_alignment(self._alignment_of)
 
     # -- opening ---------------------------------------------------------------------
 
@@ -272,6 +279,7 @@ class PaperIndex:
                                        "PaperIndex.open, or pass overwrite=True to replace it")
             shutil.rmtree(path)
         path.mkdir(parents=True, exist_ok=True)
+        (path / ALIGNMENT_FILE).unlink(missing_ok=True)  # counted from another index
         index = cls(windex.create_in(str(path), build_schema(analyzer)), path,
                     ranking=ranking, vote_weight=vote_weight, lock_timeout=lock_timeout,
                     searchers=searchers)
@@ -661,6 +669,21 @@ class PaperIndex:
     def _keep_vocabulary_of(self, searcher: Any, changed: int) -> None:
         if changed * 10 >= searcher.reader().doc_frequency("kind", KIND_PAPER):
             self._vocabulary_of(searcher)  # loads or reads the vocabulary, and keeps it
+            with self._alignment_lock:
+                self._alignment = stored_alignment(self.path, searcher.reader(),
+                                                   refresh=True)
+
+    def _alignment_of(self, reader: Any) -> Alignment:
+        """The title words Korean words go with, for queries (:mod:`papersearch.search.
+        alignment`): from the index's file, read once and shared by threads; counted
+        and written if there is none (a first query after a small first add)."""
+        cached = self._alignment
+        if cached is not None:
+            return cached
+        with self._alignment_lock:
+            if self._alignment is None:
+                self._alignment = stored_alignment(self.path, reader)
+            return self._alignment
 
     def _speller(self, searcher: Any) -> Speller:
         from papersearch.discovery.spelling import Speller

@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,7 @@ from whoosh.fields import Schema
 from papersearch.analysis import MecabTokenizer
 from papersearch.arxiv import ARXIV_ID
 from papersearch.schema import KIND_PAPER
+from papersearch.search.alignment import Alignment
 from papersearch.search.coordination import CoordinatedOr
 from papersearch.search.expansion import (
     Clause,
@@ -83,6 +85,7 @@ class QueryCompiler:
         self._memo: dict[tuple[int, str], list[tuple[int, str]]] = {}
         self._context_memo: dict[tuple[int, str], Context] = {}
         self._loanwords: Loanwords | None = None
+        self._alignment: Callable[[Any], Alignment] | None = None
 
     def analyze(self, fieldname: str, text: str) -> list[tuple[int, str]]:
         """(position, term) pairs of ``text`` in ``fieldname``, query mode.
@@ -165,6 +168,15 @@ class QueryCompiler:
             self._loanwords = Loanwords(
                 lambda text: [t for _, t in self.analyze("summary", text)])
         return self._loanwords
+
+    def use_alignment(self, source: Callable[[Any], Alignment]) -> None:
+        """Take the title words Korean words go with (:mod:`papersearch.search.alignment`)
+        from ``source``, given a reader (the index keeps them in a file)."""
+        self._alignment = source
+
+    def alignment(self, reader: Any) -> Alignment | None:
+        """The alignment queries of ``reader`` use; None unless :meth:`use_alignment`."""
+        return self._alignment(reader) if self._alignment is not None else None
 
     def use_loanwords(self, loanwords: Loanwords) -> None:
         """Take ``loanwords`` as this schema's analyzed lexicon (read from the index that
@@ -459,5 +471,6 @@ def name_phrases(compiler: QueryCompiler, clauses: list[Clause], ranking: Rankin
 
 def glossary_of(searcher: Any, evaluator: Evaluator, compiler: QueryCompiler) -> Glossary:
     """The glossary lookups of ``searcher``'s index version, made once per searcher."""
-    return evaluator.derived("glossary",
-                             lambda: Glossary(searcher.reader(), compiler.loanwords()))
+    return evaluator.derived("glossary", lambda: Glossary(
+        searcher.reader(), compiler.loanwords(),
+        alignment=compiler.alignment(searcher.reader())))

@@ -30,6 +30,7 @@ from papersearch.analysis.glossary import Terms
 from papersearch.analysis.lexicon import Entry
 from papersearch.analysis.lexicon import bundled as bundled_lexicon
 from papersearch.schema import KIND_PAPER
+from papersearch.search.alignment import Alignment
 from papersearch.search.querytree import mark_translation
 from papersearch.search.ranking import Ranking
 
@@ -99,28 +100,38 @@ class Loanwords:
 class Glossary:
     """The translations of a term sequence, from one reader's glossary and the loanwords."""
 
-    def __init__(self, reader: Any, loanwords: Loanwords, min_papers: int = MIN_PAPERS) -> None:
+    def __init__(self, reader: Any, loanwords: Loanwords, min_papers: int = MIN_PAPERS,
+                 alignment: Alignment | None = None) -> None:
         self.reader = reader
         self.loanwords = loanwords
         self.min_papers = min_papers
+        self.alignment = alignment or Alignment({})
         self._cache: dict[Terms, list[Terms]] = {}
 
-    def translations(self, terms: Terms) -> list[Terms]:
-        cached = self._cache.get(terms)
+    def translations(self, terms: Terms, aligned: bool = True) -> list[Terms]:
+        """The translations of ``terms``: mined glosses, the loanword lexicon and (with
+        ``aligned``) the title word a Korean word goes with
+        (:mod:`papersearch.search.alignment`)."""
+        key = terms if aligned else ("\x00unaligned", *terms)
+        cached = self._cache.get(key)
         if cached is None:
             if len(self._cache) > MAX_CACHED:
                 self._cache.clear()
-            cached = self._cache[terms] = self._lookup(terms)
+            cached = self._lookup(terms)
+            if aligned:
+                cached += [t for t in self.alignment.get(terms)
+                           if t not in cached and t != terms and not self._everywhere(t)]
+            self._cache[key] = cached
         return cached
 
-    def variants(self, terms: Terms) -> list[Terms]:
+    def variants(self, terms: Terms, aligned: bool = True) -> list[Terms]:
         """Other spellings of ``terms`` in the same language, found through a shared
         translation: 라벨 -> label -> 레이블, 단안 -> monocular -> 모노큘러,
         파운데이션 모델 -> foundation model -> 기초 모델. At most :data:`MAX_VARIANTS`."""
-        key = ("\x00variants", *terms)
+        key = ("\x00variants" if aligned else "\x00unaligned variants", *terms)
         cached = self._cache.get(key)
         if cached is None:
-            direct = self.translations(terms)
+            direct = self.translations(terms, aligned)
             side = glossary.side_of(terms)
             cached = []
             for bridge in direct:
@@ -132,9 +143,9 @@ class Glossary:
             cached = self._cache[key] = cached[:MAX_VARIANTS]
         return cached
 
-    def bridge(self, terms: Terms, variant: Terms) -> Terms | None:
+    def bridge(self, terms: Terms, variant: Terms, aligned: bool = True) -> Terms | None:
         """The translation through which ``variant`` was reached from ``terms``."""
-        for bridge in self.translations(terms):
+        for bridge in self.translations(terms, aligned):
             if variant in self.translations(bridge):
                 return bridge
         return None
@@ -225,11 +236,12 @@ def alternatives(terms: Terms, lookup: Glossary, ranking: Ranking, source: str =
     lower, of its other spellings (:meth:`Glossary.variants`)."""
     if ranking.expansion_weight <= 0:
         return []
-    out = [translation_query(t, ranking, source=source) for t in lookup.translations(terms)]
+    out = [translation_query(t, ranking, source=source)
+           for t in lookup.translations(terms, ranking.aligned)]
     if ranking.variant_weight > 0:
         out += [translation_query(v, ranking, source=source, weight=ranking.variant_weight,
-                                  via=lookup.bridge(terms, v))
-                for v in lookup.variants(terms)]
+                                  via=lookup.bridge(terms, v, ranking.aligned))
+                for v in lookup.variants(terms, ranking.aligned)]
     return out
 
 

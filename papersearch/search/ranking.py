@@ -54,6 +54,8 @@ class Ranking:
       the query, shown after the full matches (0: by their summed scores alone).
     - ``bm25f``: score a word once across title and summary (:mod:`papersearch.search.bm25f`:
       one idf, one saturation), not once per field.
+    - ``aligned``: a Korean word also finds the English title word it goes with in the
+      index's papers (:mod:`papersearch.search.alignment`), as a translation.
     - ``adjacency``: score a word that analyzes to several terms (``강화학습``) higher
       where those terms stand side by side. Off: on the relevance benchmark it did not
       help (nDCG@10 a little lower with it) and its phrase matching is the costliest
@@ -87,6 +89,7 @@ class Ranking:
     intent_weight: float = 0.5
     partial_power: float = 1.0
     bm25f: bool = True
+    aligned: bool = True
 
     def boost(self, fieldname: str) -> float:
         """The BM25F weight of a text field (1.0 for any other)."""
