@@ -117,11 +117,7 @@ class Glossary:
         if cached is None:
             if len(self._cache) > MAX_CACHED:
                 self._cache.clear()
-            cached = self._lookup(terms)
-            if aligned:
-                cached += [t for t in self.alignment.get(terms)
-                           if t not in cached and t != terms and not self._everywhere(t)]
-            self._cache[key] = cached
+            cached = self._cache[key] = self._lookup(terms, aligned)
         return cached
 
     def variants(self, terms: Terms, aligned: bool = True) -> list[Terms]:
@@ -158,7 +154,7 @@ class Glossary:
         """
         return sum(1 for _ in self.reader.postings("glossary", key).all_ids())
 
-    def _lookup(self, terms: Terms) -> list[Terms]:
+    def _lookup(self, terms: Terms, aligned: bool) -> list[Terms]:
         found: list[tuple[int, Terms]] = []
         prefix = glossary.key_prefix(glossary.side_of(terms), terms)
         if "glossary" in self.reader.schema:
@@ -175,7 +171,8 @@ class Glossary:
         else:
             floor = 0
         out = [t for papers, t in found[:MAX_TRANSLATIONS] if papers >= floor]
-        for extra in self.loanwords.get(terms):
+        for extra in [*self.loanwords.get(terms),
+                      *(self.alignment.get(terms) if aligned else [])]:
             if extra not in out:
                 out.append(extra)
         # One term is not expanded into several: that is an acronym's long form (LLM:
