@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from papersearch import PaperIndex
+from papersearch.search import alignment
 from papersearch.search.alignment import FILE_NAME, Alignment, stored_alignment
 from papersearch.search.ranking import Ranking
 
@@ -30,6 +33,15 @@ def test_everyday_words_reach_the_english_titles(corpus_index: PaperIndex) -> No
     assert "model" not in alignment.pairs.values()
     assert alignment.get(("추론", "능력")) == []  # one word at a time
     assert len(alignment) > 200
+
+
+def test_counting_a_slice_at_a_time_changes_nothing(corpus_index: PaperIndex,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    with corpus_index.reading() as lease:
+        reader = lease.searcher.reader()
+        whole = Alignment.count(reader).pairs
+        monkeypatch.setattr(alignment, "PAIRS_AT_ONCE", 5_000)  # many slices
+        assert Alignment.count(reader).pairs == whole
 
 
 def test_a_korean_query_finds_the_titles_and_says_so(corpus_index: PaperIndex) -> None:

@@ -44,6 +44,8 @@ MIN_DICE = 0.15
 MIN_LIFT = 2.5
 MIN_INDEX_PAPERS = 200
 """Below this many papers, co-occurrence says nothing: no pairs."""
+PAIRS_AT_ONCE = 1_000_000
+"""(Korean posting, title term) pairs counted at a time: bounds the memory counting takes."""
 SETTINGS = f"papers {MIN_PAPERS} titles {MIN_TITLE_PAPERS} dice {MIN_DICE} lift {MIN_LIFT}"
 
 FILE_NAME = "papersearch-alignment.json"
@@ -85,22 +87,22 @@ class Alignment:
         size = int(max(ko_docs.max(), en_docs.max())) + 1
         starts = np.searchsorted(by_doc, np.arange(size))
         counts = np.searchsorted(by_doc, np.arange(size), side="right") - starts
-        repeat = counts[ko_docs]
-        first = np.repeat(starts[ko_docs] - np.cumsum(np.r_[0, repeat[:-1]]), repeat)
-        title_terms = terms_of_doc[first + np.arange(int(repeat.sum()))]
-        keys = np.repeat(ko_rows, repeat) * len(english) + title_terms
-        pairs, both = np.unique(keys, return_counts=True)
-        ko, en = pairs // len(english), pairs % len(english)
-        ko_papers = np.bincount(ko_rows, minlength=len(korean))[ko]
-        en_papers = np.bincount(en_rows, minlength=len(english))[en]
-        dice = 2 * both / (ko_papers + en_papers)
-        lift = both * papers / (ko_papers * en_papers)
-        keep = (both >= MIN_PAPERS) & (dice >= MIN_DICE) & (lift >= MIN_LIFT)
+        ko_papers = np.bincount(ko_rows, minlength=len(korean))
+        en_papers = np.bincount(en_rows, minlength=len(english))
         best: dict[int, tuple[float, int]] = {}
-        for k, e, d in zip(ko[keep].tolist(), en[keep].tolist(), dice[keep].tolist(),
-                           strict=True):
-            if k not in best or d > best[k][0]:
-                best[k] = (d, e)
+        # a slice of the Korean postings at a time: the pairs of all of them at once
+        # would take memory in proportion to the index (several hundred MB at 50,000
+        # papers)
+        repeat = counts[ko_docs]
+        ends = np.cumsum(repeat)
+        begin = 0
+        while begin < len(ko_docs):
+            stop = max(begin + 1, int(np.searchsorted(ends, ends[begin] - repeat[begin]
+                                                      + PAIRS_AT_ONCE, side="right")))
+            stop = _term_boundary(ko_rows, stop)
+            _pick(best, ko_rows[begin:stop], ko_docs[begin:stop], repeat[begin:stop],
+                  starts, terms_of_doc, len(english), ko_papers, en_papers, papers)
+            begin = stop
         return cls({korean[k]: english[e] for k, (_, e) in sorted(best.items())}, papers)
 
     def to_json(self) -> str:
@@ -124,6 +126,32 @@ class Alignment:
             return cls(pairs, int(data["papers"]))
         except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:
             raise ValueError(f"not an alignment file: {exc}") from exc
+
+
+def _term_boundary(rows: Any, stop: int) -> int:
+    """``stop`` moved forward to where a term's postings end (rows are grouped by term)."""
+    if stop >= len(rows):
+        return len(rows)
+    return int(np.searchsorted(rows, rows[stop - 1], side="right"))
+
+
+def _pick(best: dict[int, tuple[float, int]], ko_rows: Any, ko_docs: Any, repeat: Any,
+          starts: Any, terms_of_doc: Any, english: int, ko_papers: Any, en_papers: Any,
+          papers: int) -> None:
+    """Count the pairs of a slice of the Korean postings (whole terms) and keep in ``best``
+    each Korean term's best English term by Dice, among the pairs that qualify."""
+    first = np.repeat(starts[ko_docs] - np.cumsum(np.r_[0, repeat[:-1]]), repeat)
+    title_terms = terms_of_doc[first + np.arange(int(repeat.sum()))]
+    keys = np.repeat(ko_rows, repeat) * english + title_terms
+    pairs, both = np.unique(keys, return_counts=True)
+    ko, en = pairs // english, pairs % english
+    dice = 2 * both / (ko_papers[ko] + en_papers[en])
+    lift = both * papers / (ko_papers[ko] * en_papers[en])
+    keep = (both >= MIN_PAPERS) & (dice >= MIN_DICE) & (lift >= MIN_LIFT)
+    for k, e, d in zip(ko[keep].tolist(), en[keep].tolist(), dice[keep].tolist(),
+                       strict=True):
+        if k not in best or d > best[k][0]:
+            best[k] = (d, e)
 
 
 def _postings(reader: Any, fieldname: str, pattern: re.Pattern[str], least: int
