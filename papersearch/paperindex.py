@@ -646,7 +646,8 @@ class PaperIndex:
                 self._vocabulary = cached
             return cached[1]
 
-    def _keep_vocabulary(self, report: AddReport) -> None:
+    def _keep_vocabulary(self, report: AddReport, phase: PhaseCallback | None = None
+                         ) -> None:
         """After an add that changed at least a tenth of the papers (a first build, a
         large batch), write the new version's vocabulary file now, so the first
         did-you-mean or suggest of the next process loads it (a few ms) instead of
@@ -660,14 +661,17 @@ class PaperIndex:
         if not changed:
             return
         try:
-            self._read(lambda lease: self._keep_vocabulary_of(lease.searcher, changed))
+            self._read(lambda lease: self._keep_vocabulary_of(lease.searcher, changed, phase))
         except KeyboardInterrupt as exc:
             raise AddInterrupted(report) from exc
         except Exception:  # a cache: the add has committed, and the first reader writes it
             pass
 
-    def _keep_vocabulary_of(self, searcher: Any, changed: int) -> None:
+    def _keep_vocabulary_of(self, searcher: Any, changed: int,
+                            phase: PhaseCallback | None = None) -> None:
         if changed * 10 >= searcher.reader().doc_frequency("kind", KIND_PAPER):
+            if phase is not None:  # a few seconds at 50,000 papers: say what it is
+                phase("keeping the vocabulary and the title words Korean words go with")
             self._vocabulary_of(searcher)  # loads or reads the vocabulary, and keeps it
             with self._alignment_lock:
                 self._alignment = stored_alignment(self.path, searcher.reader(),
@@ -765,7 +769,7 @@ class PaperIndex:
                 report = report.followed_by(prune_days(
                     self._ix, [Path(p) for p in paths], lock_timeout=self.lock_timeout,
                     present=read))
-            self._keep_vocabulary(report)
+            self._keep_vocabulary(report, phase)
             return report
         except PapersearchError:
             raise

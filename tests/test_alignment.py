@@ -6,11 +6,15 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from papersearch import PaperIndex
+from papersearch.cli import main
 from papersearch.search import alignment
 from papersearch.search.alignment import FILE_NAME, Alignment, stored_alignment
 from papersearch.search.ranking import Ranking
+
+from helpers import SEEDS
 
 
 def _translations(index: PaperIndex, query: str, **ranking: bool) -> set[tuple[str, str]]:
@@ -95,3 +99,15 @@ def test_a_small_index_has_no_pairs(seed_index: PaperIndex) -> None:
     with seed_index.reading() as lease:
         assert len(Alignment.count(lease.searcher.reader())) == 0
     assert seed_index.search("확산 모델").total > 0
+
+
+def test_an_add_says_when_it_counts_and_leaves_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "index"
+    result = CliRunner().invoke(main, ["index", str(SEEDS), "--index", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Keeping the vocabulary and the title words Korean words go with..." in result.stderr
+    kept = Alignment.from_json((path / FILE_NAME).read_text(encoding="utf-8"))
+    assert kept.papers == 29 and len(kept) == 0  # too few papers to count pairs in
+    # adding the same files again changes nothing, so nothing is counted again
+    again = CliRunner().invoke(main, ["index", str(SEEDS), "--index", str(path)])
+    assert again.exit_code == 0 and "Keeping" not in again.stderr
