@@ -11,9 +11,7 @@ or one jamo off still meets its word.
 from __future__ import annotations
 
 import heapq
-import os
 import struct
-import threading
 from array import array
 from bisect import bisect_left
 from collections import Counter
@@ -23,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from papersearch.analysis.hangul import decompose, edit_distance, is_hangul, typing_prefixes
+from papersearch.cachefiles import write_atomically
 from papersearch.search.columns import column_values
 
 MIN_PAPERS_TO_CORRECT_TO = 2
@@ -62,15 +61,7 @@ class Vocabulary:
                  deletions.ends.tobytes(), deletions.starts.tobytes(),
                  deletions.slots.tobytes(), stamp.encode("utf-8")]
         header = struct.pack(_HEADER, _MAGIC, len(self._words), *(len(p) for p in parts))
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        try:
-            with open(temporary, "wb") as out:
-                out.write(header)
-                for part in parts:
-                    out.write(part)
-            os.replace(temporary, path)
-        finally:
-            temporary.unlink(missing_ok=True)
+        write_atomically(path, [header, *parts])
 
     @classmethod
     def load(cls, path: Path, stamp: str | None = None) -> Vocabulary:

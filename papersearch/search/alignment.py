@@ -25,16 +25,16 @@ vocabulary file.
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
 import re
-import uuid
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from papersearch.cachefiles import write_atomically
 from papersearch.schema import KIND_PAPER
 
 MIN_PAPERS = 5
@@ -195,12 +195,6 @@ def stored_alignment(directory: Path, reader: Any, *, refresh: bool = False) -> 
         except (OSError, ValueError, UnicodeDecodeError):
             pass
     alignment = Alignment.count(reader)
-    # a new name beside it, then renamed: readers see the old file or the new, whole
-    temporary = directory / f".{FILE_NAME}.{uuid.uuid4().hex[:8]}"
-    try:
-        with open(temporary, "x", encoding="utf-8") as out:  # the umask's permissions
-            out.write(alignment.to_json())
-        os.replace(temporary, path)
-    except OSError:
-        temporary.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # a cache: the next reader counts again
+        write_atomically(path, [alignment.to_json().encode("utf-8")])
     return alignment
