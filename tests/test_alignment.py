@@ -39,6 +39,21 @@ def test_everyday_words_reach_the_english_titles(corpus_index: PaperIndex) -> No
     assert len(alignment) > 200
 
 
+def test_a_loanword_goes_with_the_title_word_it_spells(corpus_index: PaperIndex) -> None:
+    # Titles of papers that say 라우팅 say "mixture" (of experts) more often than
+    # "routing", and those that say 프롬프트 say "text" more than "prompt": by Dice
+    # alone, the loanword went with its topic, not with the word it spells.
+    with corpus_index.reading() as lease:
+        alignment = Alignment.count(lease.searcher.reader())
+    assert alignment.get(("라우팅",)) == [("rout",)]
+    assert alignment.get(("프롬프트",)) == [("prompt",)]
+    assert alignment.get(("렌더링",)) == [("render",)]
+    # a native word whose sound only starts like a title word keeps its translation
+    assert alignment.get(("추론",)) == [("reason",)]
+    assert alignment.get(("분석",)) != [("financi",)]
+    assert alignment.get(("기술",)) != [("gs",)]
+
+
 def test_counting_a_slice_at_a_time_changes_nothing(corpus_index: PaperIndex,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     with corpus_index.reading() as lease:

@@ -13,7 +13,11 @@ papers having both. A pair is kept when the two are strongly associated by both 
 two measures: the Dice coefficient (``2 * both / (papers_ko + papers_en)``: the words
 tend to come together) and lift (``both * N / (papers_ko * papers_en)``: more often
 than their frequencies predict, which rejects 학습 -> model, two words in most
-papers). Each Korean term keeps its best English term by Dice. The pairs join the
+papers). Each Korean term keeps its best English term by Dice, except a loanword:
+a Korean word that spells a title word as heard (라우팅: routing, 프롬프트: prompt;
+:mod:`papersearch.analysis.transliteration`) keeps that word when the two come together
+often enough, even where its topic's word is commoner in its titles (라우팅 papers'
+titles say "mixture" more than "routing"). The pairs join the
 glossary's translations (:mod:`papersearch.search.expansion`), one way: Korean to
 English.
 
@@ -34,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from papersearch.analysis.transliteration import MIN_KEY, english_keys, hangul_key
 from papersearch.cachefiles import write_atomically
 from papersearch.schema import KIND_PAPER
 
@@ -42,12 +47,15 @@ MIN_PAPERS = 5
 MIN_TITLE_PAPERS = 3
 """Titles an English term must be in to count."""
 MIN_DICE = 0.15
+MIN_HEARD_DICE = 0.05
+"""The Dice a Korean word and the title word it spells as heard need (a third of MIN_DICE)."""
 MIN_LIFT = 2.5
 MIN_INDEX_PAPERS = 200
 """Below this many papers, co-occurrence says nothing: no pairs."""
 PAIRS_AT_ONCE = 1_000_000
 """(Korean posting, title term) pairs counted at a time: bounds the memory counting takes."""
-SETTINGS = f"papers {MIN_PAPERS} titles {MIN_TITLE_PAPERS} dice {MIN_DICE} lift {MIN_LIFT}"
+SETTINGS = (f"papers {MIN_PAPERS} titles {MIN_TITLE_PAPERS} dice {MIN_DICE} lift {MIN_LIFT}"
+            f" heard {MIN_HEARD_DICE}")
 
 FILE_NAME = "papersearch-alignment.json"
 """The pairs of an index, in its directory (Whoosh leaves files of other names alone)."""
@@ -91,6 +99,8 @@ class Alignment:
         ko_papers = np.bincount(ko_rows, minlength=len(korean))
         en_papers = np.bincount(en_rows, minlength=len(english))
         best: dict[int, tuple[float, int]] = {}
+        heard = _sounds_alike(korean, english)
+        sounds: dict[int, tuple[float, int]] = {}
         # a slice of the Korean postings at a time: the pairs of all of them at once
         # would take memory in proportion to the index (several hundred MB at 50,000
         # papers)
@@ -101,9 +111,11 @@ class Alignment:
             stop = max(begin + 1, int(np.searchsorted(ends, ends[begin] - repeat[begin]
                                                       + PAIRS_AT_ONCE, side="right")))
             stop = _term_boundary(ko_rows, stop)
-            _pick(best, ko_rows[begin:stop], ko_docs[begin:stop], repeat[begin:stop],
-                  starts, terms_of_doc, len(english), ko_papers, en_papers, papers)
+            _pick(best, sounds, heard, ko_rows[begin:stop], ko_docs[begin:stop],
+                  repeat[begin:stop], starts, terms_of_doc, len(english), ko_papers,
+                  en_papers, papers)
             begin = stop
+        best.update(sounds)
         return cls({korean[k]: english[e] for k, (_, e) in sorted(best.items())}, papers)
 
     def to_json(self) -> str:
@@ -136,11 +148,38 @@ def _term_boundary(rows: Any, stop: int) -> int:
     return int(np.searchsorted(rows, rows[stop - 1], side="right"))
 
 
-def _pick(best: dict[int, tuple[float, int]], ko_rows: Any, ko_docs: Any, repeat: Any,
+def _sounds_alike(korean: list[str], english: list[str]) -> dict[int, set[int]]:
+    """For each Korean term that spells an English title term as heard (프롬프트: prompt,
+    라우팅: rout; :mod:`papersearch.analysis.transliteration`), those English terms.
+
+    A title term is a stem, so its key may be the start of the Korean word's. A key of
+    two consonants says little (gs, valu), so it counts only for a Korean word of three
+    syllables or more whose key it nearly covers (라우팅 L T NG: rout L T)."""
+    starting: dict[str, list[int]] = {}  # a key, or its start of 2+ consonants -> terms
+    for k, term in enumerate(korean):
+        parts = hangul_key(term).split()
+        if len(parts) < MIN_KEY:
+            continue
+        for size in range(2, len(parts) + 1):
+            if size >= MIN_KEY or (len(term) >= 3 and size >= len(parts) - 1):
+                starting.setdefault(" ".join(parts[:size]), []).append(k)
+    heard: dict[int, set[int]] = {}
+    for e, term in enumerate(english):
+        for key in english_keys(term):
+            for k in starting.get(key, ()):
+                heard.setdefault(k, set()).add(e)
+    return heard
+
+
+def _pick(best: dict[int, tuple[float, int]], sounds: dict[int, tuple[float, int]],
+          heard: dict[int, set[int]], ko_rows: Any, ko_docs: Any, repeat: Any,
           starts: Any, terms_of_doc: Any, english: int, ko_papers: Any, en_papers: Any,
           papers: int) -> None:
     """Count the pairs of a slice of the Korean postings (whole terms) and keep in ``best``
-    each Korean term's best English term by Dice, among the pairs that qualify."""
+    each Korean term's best English term by Dice, among the pairs that qualify; and in
+    ``sounds``, for a Korean word that spells a title word as heard, that word if they
+    come together often enough (lift and papers, a third of the Dice: 라우팅 is routing,
+    however often mixture-of-experts titles say "mixture" instead)."""
     first = np.repeat(starts[ko_docs] - np.cumsum(np.r_[0, repeat[:-1]]), repeat)
     title_terms = terms_of_doc[first + np.arange(int(repeat.sum()))]
     keys = np.repeat(ko_rows, repeat) * english + title_terms
@@ -148,11 +187,16 @@ def _pick(best: dict[int, tuple[float, int]], ko_rows: Any, ko_docs: Any, repeat
     ko, en = pairs // english, pairs % english
     dice = 2 * both / (ko_papers[ko] + en_papers[en])
     lift = both * papers / (ko_papers[ko] * en_papers[en])
-    keep = (both >= MIN_PAPERS) & (dice >= MIN_DICE) & (lift >= MIN_LIFT)
+    together = (both >= MIN_PAPERS) & (lift >= MIN_LIFT) & (dice >= MIN_HEARD_DICE)
+    keep = together & (dice >= MIN_DICE)
     for k, e, d in zip(ko[keep].tolist(), en[keep].tolist(), dice[keep].tolist(),
                        strict=True):
         if k not in best or d > best[k][0]:
             best[k] = (d, e)
+    for k, e, d in zip(ko[together].tolist(), en[together].tolist(),
+                       dice[together].tolist(), strict=True):
+        if e in heard.get(k, ()) and (k not in sounds or d > sounds[k][0]):
+            sounds[k] = (d, e)
 
 
 def _postings(reader: Any, fieldname: str, pattern: re.Pattern[str], least: int
