@@ -148,6 +148,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "variants 0": {"variant_weight": 0.0},
     "no name phrases": {"name_weight": 0.0},
     "no title alignment": {"aligned": False},
+    "mixed: translations added": {"mixed_tie": 1.0},
     "intent 0": {"intent_weight": 0.0},
     "intent 1.0": {"intent_weight": 1.0},
     "partial power 0": {"partial_power": 0.0},

@@ -192,9 +192,10 @@ class QueryCompiler:
         return tuple(t for _, t in self.terms_of("summary", node, context))
 
     def word(self, node: Word, ranking: Ranking = DEFAULT_RANKING,
-             lookup: Glossary | None = None, context: Context | None = None
-             ) -> wq.Query | None:
-        """A word or phrase: its terms in every field it may be in, boosted per field."""
+             lookup: Glossary | None = None, context: Context | None = None,
+             tie: float = 1.0) -> wq.Query | None:
+        """A word or phrase: its terms in every field it may be in, boosted per field,
+        and its translations, added (``tie`` 1) or the best of them (:func:`with_translations`)."""
         if node.field == "arxiv_id" or (node.field is None and ARXIV_ID.match(node.text)):
             match = ARXIV_ID.match(node.text)
             exact = wq.Term("arxiv_id", (match.group(1) if match else node.text).lower(),
@@ -256,19 +257,19 @@ class QueryCompiler:
             query.matcher_type = wq.Or.DEFAULT_MATCHER
         own_terms = self.expandable_terms(node, context)
         if lookup is not None and own_terms:
-            query = with_translations(query, own_terms, lookup, ranking, node.text)
+            query = with_translations(query, own_terms, lookup, ranking, node.text, tie)
         return query
 
     def compile(self, node: Node, ranking: Ranking = DEFAULT_RANKING,
-                lookup: Glossary | None = None, context: Context | None = None
-                ) -> wq.Query | None:
+                lookup: Glossary | None = None, context: Context | None = None,
+                tie: float = 1.0) -> wq.Query | None:
         """Compile any node; ``None`` where nothing searchable is left (only stop words)."""
         if isinstance(node, Word):
-            return self.word(node, ranking, lookup, context)
+            return self.word(node, ranking, lookup, context, tie)
         if isinstance(node, Not):
-            child = self.compile(node.child, ranking, lookup, context)
+            child = self.compile(node.child, ranking, lookup, context, tie)
             return wq.Not(child) if child is not None else None
-        children = [c for c in (self.compile(child, ranking, lookup, context)
+        children = [c for c in (self.compile(child, ranking, lookup, context, tie)
                                 for child in node.children) if c is not None]
         if not children:
             return None
@@ -422,8 +423,9 @@ def plan(compiler: QueryCompiler, text: str, ranking: Ranking = DEFAULT_RANKING,
               for w in _words(root) if compiler.overlong(w, context)]
     clauses: list[Clause] = []
     optional: list[Clause] = []
+    tie = ranking.mixed_tie if ranking.mixed_tie < 1.0 and names_topic_in_english(root) else 1.0
     for node in list(root.children) if isinstance(root, And) else [root]:
-        q = compiler.compile(node, ranking, lookup, context)
+        q = compiler.compile(node, ranking, lookup, context, tie)
         if q is None:
             continue
         clause = Clause(describe(node), q, compiler.expandable_terms(node, context))
@@ -442,6 +444,45 @@ def plan(compiler: QueryCompiler, text: str, ranking: Ranking = DEFAULT_RANKING,
 
 
 _NAME_LIKE = re.compile(r"^[^\W\d_][^\W\d_'’.-]*(?:[-'’][^\W\d_]+)*\.?$")
+_LATIN_START = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*")
+
+
+def names_topic_in_english(root: Node | None) -> bool:
+    """Whether a query has a Latin-letter word (``LoRA로``, ``GPT-4V``, ``diffusion``)
+    that is not part of a person's name (two neighbouring capitalized words, ``Wenhu
+    Chen``), outside exclusions: such a word names the topic in the titles' language,
+    and the query's Korean words are its context (``Ranking.mixed_tie``)."""
+    texts = [w.text for w in _included_words(root)]
+
+    def latin(text: str) -> bool:
+        start = _LATIN_START.match(text)
+        return start is not None and any(c.isalpha() for c in start.group(0))
+
+    def capitalized(text: str) -> bool:  # Chen, LeCun, Cohen-Or; not KV, GPT-4V
+        return bool(_NAME_LIKE.match(text)) and text[:1].isupper() and not text.isupper()
+
+    def simple(text: str) -> bool:  # Chen, Cohen-Or; not LoRA, MoE
+        return all(part[:1].isupper() and part[1:].islower() for part in text.split("-"))
+
+    def in_name(i: int) -> bool:
+        return capitalized(texts[i]) and any(
+            0 <= j < len(texts) and capitalized(texts[j]) and (simple(texts[i])
+                                                             or simple(texts[j]))
+            for j in (i - 1, i + 1))
+
+    for i, text in enumerate(texts):
+        if latin(text) and not in_name(i):
+            return True
+    return False
+
+
+def _included_words(node: Node | None) -> list[Word]:
+    """The words of a syntax tree outside its exclusions, in order."""
+    if node is None or isinstance(node, Not):
+        return []
+    if isinstance(node, Word):
+        return [node]
+    return [w for child in node.children for w in _included_words(child)]
 
 
 def name_phrases(compiler: QueryCompiler, clauses: list[Clause], ranking: Ranking

@@ -31,6 +31,7 @@ from papersearch.analysis.lexicon import Entry
 from papersearch.analysis.lexicon import bundled as bundled_lexicon
 from papersearch.schema import KIND_PAPER
 from papersearch.search.alignment import Alignment
+from papersearch.search.bestof import BestOf
 from papersearch.search.querytree import mark_translation
 from papersearch.search.ranking import Ranking
 
@@ -243,11 +244,15 @@ def alternatives(terms: Terms, lookup: Glossary, ranking: Ranking, source: str =
 
 
 def with_translations(query: wq.Query, terms: Terms, lookup: Glossary,
-                      ranking: Ranking, source: str = "") -> wq.Query:
-    """One word's query, OR its translations and variants (unchanged if it has none)."""
+                      ranking: Ranking, source: str = "", tie: float = 1.0) -> wq.Query:
+    """One word's query, OR its translations and variants (unchanged if it has none);
+    with ``tie`` below 1, the best of them plus ``tie`` times the others
+    (:class:`~papersearch.search.bestof.BestOf`)."""
     others = alternatives(terms, lookup, ranking, source)
     if not others:
         return query
+    if tie < 1.0:
+        return BestOf([query, *others], tie)
     either = wq.Or([query, *others])
     either.matcher_type = wq.Or.DEFAULT_MATCHER
     return either

@@ -13,14 +13,16 @@ terms matched and what each added.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from whoosh import query as wq
 
 from papersearch.models import Explanation, TermScore
+from papersearch.search.bestof import BestOf
 from papersearch.search.bm25f import FieldsTerm
 from papersearch.search.coordination import CoordinatedOr
-from papersearch.search.querytree import positive_leaves, translation_of
+from papersearch.search.querytree import translation_of
 from papersearch.search.ranking import Ranking, vote_factor
 
 
@@ -45,6 +47,29 @@ def _matches(q: wq.Query, searcher: Any, context: Any, docnum: int) -> tuple[boo
     return False, 0.0
 
 
+def _weighted_leaves(q: wq.Query, searcher: Any, context: Any, docnum: int,
+                     weight: float = 1.0) -> Iterator[tuple[wq.Query, float]]:
+    """The scoring leaves of ``q`` (as :func:`~papersearch.search.querytree.positive_leaves`)
+    and the share of its score each keeps: all of it, except under a
+    :class:`~papersearch.search.bestof.BestOf`, where the document's best alternative
+    keeps all and the others the tie."""
+    if isinstance(q, BestOf):
+        scores = [_matches(child, searcher, context, docnum)[1] for child in q.subqueries]
+        best = scores.index(max(scores))
+        for i, child in enumerate(q.subqueries):
+            share = weight * q.boost * (1.0 if i == best else q.tie)
+            yield from _weighted_leaves(child, searcher, context, docnum, share)
+    elif isinstance(q, wq.AndNot):
+        yield from _weighted_leaves(q.a, searcher, context, docnum, weight)
+    elif isinstance(q, wq.Not):
+        return
+    elif isinstance(q, (wq.Term, wq.Phrase, FieldsTerm)):
+        yield q, weight
+    else:
+        for child in q.children():
+            yield from _weighted_leaves(child, searcher, context, docnum, weight)
+
+
 def explain(searcher: Any, q: wq.Query, docnum: int, votes: int | None,
             ranking: Ranking) -> Explanation:
     """How ``q`` scored document ``docnum`` of ``searcher`` (top-level document number)."""
@@ -55,10 +80,12 @@ def explain(searcher: Any, q: wq.Query, docnum: int, votes: int | None,
     # in each of their clauses with a share of the weight.
     scores: dict[tuple[str, str, str | None, str | None, bool], float] = {}
     for part, is_optional in ((positive, False), (optional, True)):
-        for leaf in positive_leaves(part) if part is not None else ():
+        leaves = _weighted_leaves(part, searcher, context, docnum) if part is not None else ()
+        for leaf, share in leaves:
             matched, score = _matches(leaf, searcher, context, docnum)
             if not matched:
                 continue
+            score *= share
             words = " ".join(leaf.words) if isinstance(leaf, wq.Phrase) else str(leaf.text)
             source = translation_of(leaf)
             fieldname = ("+".join(leaf.fieldnames) if isinstance(leaf, FieldsTerm)

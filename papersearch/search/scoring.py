@@ -39,6 +39,7 @@ from numpy.typing import NDArray
 from whoosh import query as wq
 from whoosh.scoring import BM25F, BM25FScorer, bm25
 
+from papersearch.search.bestof import BestOf
 from papersearch.search.bm25f import FieldsTerm, normalized_tf, statistics
 from papersearch.search.columns import PaperColumns
 from papersearch.search.coordination import CoordinatedOr
@@ -332,6 +333,8 @@ class Evaluator:
             _add_postings(values, present, self.phrase(q), weight)
         elif isinstance(q, CoordinatedOr):
             _add_dense(values, present, self._coordinated(q), weight)
+        elif isinstance(q, BestOf):
+            _add_dense(values, present, self._best_of(q), weight)
         elif type(q) is wq.Or:  # plain unions (not DisjunctionMax, not minmatch)
             if q.minmatch or q.scale:
                 _add_dense(values, present, self._whoosh(q), weight)
@@ -403,6 +406,19 @@ class Evaluator:
         present &= counts >= need
         values = np.where(present, sums * shares[np.minimum(counts, total)], 0.0)
         return values, present
+
+    def _best_of(self, q: BestOf) -> Dense:
+        """Each document's best child score plus the tie times the others'."""
+        parts = [self.dense(child) for child in q.subqueries]
+        if not parts:
+            return self._empty()
+        total, present = parts[0][0].copy(), parts[0][1].copy()
+        best = parts[0][0].copy()
+        for values, matched in parts[1:]:
+            total += values
+            present |= matched
+            np.maximum(best, values, out=best)
+        return best + q.tie * (total - best), present
 
     def _whoosh(self, q: wq.Query) -> Dense:
         """Any other query, by its own matcher (not cached)."""

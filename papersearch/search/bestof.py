@@ -1,0 +1,134 @@
+"""Best of: alternatives that stand for one thing count about once, not once each.
+
+A Korean word and its glossary translations (미세조정, finetun) are two ways of
+saying one thing. Added up, as in an ``Or``, a word with a translation weighs
+about twice a word without one. In a query that names its topic in English
+(``LoRA로 효율적인 미세조정``) the topic word has no translation, so the generic
+Korean words around it outweigh it: papers about efficient fine-tuning in general
+come before the LoRA papers. :class:`BestOf` scores a document by its best
+alternative plus ``tie`` times the others (Lucene's ``DisjunctionMaxQuery`` with a
+tie-breaker; Whoosh's ``DisjunctionMax`` keeps the tie-breaker but never applies
+it, hence this class and its matcher).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from whoosh import query as wq
+from whoosh.matching import Matcher, NullMatcher
+
+
+def best_of(scores: list[float], tie: float) -> float:
+    """The best of ``scores`` plus ``tie`` times the rest (0.0 for none)."""
+    if not scores:
+        return 0.0
+    best = max(scores)
+    return best + tie * (sum(scores) - best)
+
+
+class BestOf(wq.DisjunctionMax):  # type: ignore[misc]
+    """Documents matching any subquery, scored by :func:`best_of` of their scores."""
+
+    def __init__(self, subqueries: list[wq.Query], tie: float, boost: float = 1.0) -> None:
+        super().__init__(subqueries, boost=boost, tiebreak=tie)
+
+    @property
+    def tie(self) -> float:
+        return float(self.tiebreak)
+
+    def __repr__(self) -> str:
+        return f"BestOf({self.subqueries!r}, tie={self.tie})"
+
+    def _key(self) -> tuple[Any, ...]:
+        return (tuple(self.subqueries), self.tie, self.boost)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, BestOf) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def normalize(self) -> wq.Query:
+        # never merged into a plain union: the tie is the point
+        return BestOf([q.normalize() for q in self.subqueries], self.tie, self.boost)
+
+    def apply(self, fn: Any) -> BestOf:
+        return BestOf([fn(q) for q in self.subqueries], self.tie, self.boost)
+
+    def matcher(self, searcher: Any, context: Any = None) -> Matcher:
+        children = [q.matcher(searcher, context) for q in self.subqueries]
+        return BestOfMatcher(children, self.tie, self.boost)
+
+
+class BestOfMatcher(Matcher):  # type: ignore[misc]
+    """An N-way union scoring each document by :func:`best_of` of its children's scores."""
+
+    def __init__(self, children: list[Matcher], tie: float, boost: float = 1.0) -> None:
+        self._children = children
+        self._tie = tie
+        self._boost = boost
+
+    def _current(self) -> list[Matcher]:
+        at = self.id()
+        return [c for c in self._children if c.is_active() and c.id() == at]
+
+    def is_active(self) -> bool:
+        return any(c.is_active() for c in self._children)
+
+    def id(self) -> int:
+        ids = [c.id() for c in self._children if c.is_active()]
+        if not ids:
+            raise ValueError("inactive matcher")
+        return int(min(ids))
+
+    def reset(self) -> None:
+        for child in self._children:
+            child.reset()
+
+    def next(self) -> bool:
+        for child in self._current():
+            child.next()
+        return False
+
+    def skip_to(self, target: int) -> bool:
+        for child in self._children:
+            if child.is_active() and child.id() < target:
+                child.skip_to(target)
+        return False
+
+    def score(self) -> float:
+        return float(best_of([c.score() for c in self._current()], self._tie) * self._boost)
+
+    def weight(self) -> float:
+        return float(sum(c.weight() for c in self._current()))
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def max_quality(self) -> float:
+        """An upper bound of any score to come (the sum bounds the best plus a share)."""
+        return float(sum(c.max_quality() for c in self._children if c.is_active())
+                     * self._boost)
+
+    def children(self) -> list[Matcher]:
+        return list(self._children)
+
+    def term_matchers(self) -> Any:
+        for child in self._children:
+            yield from child.term_matchers()
+
+    def matching_terms(self, id: int | None = None) -> Any:
+        for child in self._current():
+            yield from child.matching_terms(child.id())
+
+    def copy(self) -> BestOfMatcher:
+        return BestOfMatcher([c.copy() for c in self._children], self._tie, self._boost)
+
+    def replace(self, minquality: float = 0) -> Matcher:
+        if not self.is_active():
+            return NullMatcher()
+        return self
+
+    def spans(self) -> list[Any]:
+        return []
