@@ -84,3 +84,21 @@ def test_author_name_and_topic(corpus_index: PaperIndex) -> None:
     # Song Han's papers, not those of a Han with a Song among the other authors
     hits = corpus_index.search("Song Han 양자화", limit=5).hits
     assert all("Song Han" in h.authors for h in hits[:3])
+
+
+def test_a_long_author_list_does_not_lower_the_name(corpus_index: PaperIndex) -> None:
+    # Being one of thirty authors is being an author: among one person's papers the
+    # name scores alike, and the topic and the votes order them, not the list's length.
+    result = corpus_index.search("Wenhu Chen 벤치마크", limit=20, explain=True)
+    wenhu: set[float] = set()
+    lengths = set()
+    for hit in result.hits:
+        assert hit.explanation is not None
+        if "Wenhu Chen" not in hit.authors:
+            continue
+        lengths.add(len(hit.authors))
+        wenhu.update(round(t.score, 6) for t in hit.explanation.terms
+                     if t.field == "authors" and t.text == "wenhu")
+    assert len(lengths) >= 3  # short and long author lists alike
+    # (another Chen among the authors still adds to "chen": that is the word's frequency)
+    assert len(wenhu) == 1, wenhu

@@ -36,7 +36,10 @@ class Ranking:
 
     - ``title_boost``/``summary_boost``/``authors_boost``: BM25F field weights.
     - ``k1``, ``b``, ``title_b``, ``authors_b``: BM25 term saturation and length
-      normalization (per field for the short title and author fields).
+      normalization (per field for the short title and author fields). ``authors_b``
+      is 0: being one of thirty authors is being an author. At 0.3 a long author list
+      lowered the name's score by as much as the topic word scored, so among one
+      person's papers the shortest author lists came first (``Wenhu Chen 벤치마크``).
     - ``vote_weight``: how much votes can lift a text score (see :func:`vote_factor`).
     - ``match_ratio``: the share of a query's words (top-level clauses) a paper must
       have when the query has three or more; 1.0 is a strict AND (see
@@ -84,7 +87,7 @@ class Ranking:
     k1: float = 1.2
     b: float = 0.75
     title_b: float = 0.5
-    authors_b: float = 0.3
+    authors_b: float = 0.0
     vote_weight: float = DEFAULT_VOTE_WEIGHT
     match_ratio: float = 0.75
     coord_power: float = 1.0
