@@ -138,6 +138,8 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "match 60%": {"match_ratio": 0.6},
     "match 50%": {"match_ratio": 0.5},
     "coord power 2": {"coord_power": 2.0},
+    "title 2.0": {"title_boost": 2.0},
+    "title 4.0": {"title_boost": 4.0},
     "no expansion": {"expansion_weight": 0.0},
     "expansion 0.3": {"expansion_weight": 0.3},
     "expansion 0.5": {"expansion_weight": 0.5},
