@@ -19,8 +19,10 @@ from whoosh import query as wq
 from whoosh import sorting
 
 from papersearch import PaperIndex
+from papersearch.search.bestof import BestOf
 from papersearch.search.coordination import CoordinatedOr
 from papersearch.search.postings import segment_postings
+from papersearch.search.querytree import walk
 from papersearch.search.scoring import EMPTY, Evaluator, Postings, PostingsCache
 
 from helpers import ROOT, digest, entry
@@ -98,6 +100,17 @@ def test_same_as_whoosh_on_the_benchmark_queries(corpus_index: PaperIndex) -> No
     assert len(queries) >= 70
     found = sum(assert_same(corpus_index, q) > 0 for q in queries)
     assert found >= len(queries) - 2  # nearly every query finds papers: a real comparison
+
+
+def test_same_as_whoosh_where_translations_count_about_once(corpus_index: PaperIndex
+                                                            ) -> None:
+    # Whoosh's own DisjunctionMax ignores its tie-breaker: BestOf has its own matcher.
+    for query in ("LoRA로 효율적인 미세조정", "DPO 선호도 학습", "MoE 전문가 라우팅"):
+        with corpus_index.reading() as lease:
+            plan = corpus_index.plan(query, lease=lease)
+        assert any(isinstance(part, BestOf) for clause in plan.clauses
+                   for part in walk(clause.query))
+        assert assert_same(corpus_index, query) > 0
 
 
 @pytest.mark.parametrize("sort", ["votes", "date"])

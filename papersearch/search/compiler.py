@@ -423,7 +423,9 @@ def plan(compiler: QueryCompiler, text: str, ranking: Ranking = DEFAULT_RANKING,
               for w in _words(root) if compiler.overlong(w, context)]
     clauses: list[Clause] = []
     optional: list[Clause] = []
-    tie = ranking.mixed_tie if ranking.mixed_tie < 1.0 and names_topic_in_english(root) else 1.0
+    tie = 1.0
+    if ranking.mixed_tie < 1.0 and names_topic_in_english(root, _author_word(compiler, lookup)):
+        tie = ranking.mixed_tie
     for node in list(root.children) if isinstance(root, And) else [root]:
         q = compiler.compile(node, ranking, lookup, context, tie)
         if q is None:
@@ -447,19 +449,23 @@ _NAME_LIKE = re.compile(r"^[^\W\d_][^\W\d_'’.-]*(?:[-'’][^\W\d_]+)*\.?$")
 _LATIN_START = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*")
 
 
-def names_topic_in_english(root: Node | None) -> bool:
+def names_topic_in_english(root: Node | None,
+                           author_word: Callable[[str], bool] | None = None) -> bool:
     """Whether a query has a Latin-letter word (``LoRA로``, ``GPT-4V``, ``diffusion``)
     that is not part of a person's name (two neighbouring capitalized words, ``Wenhu
-    Chen``), outside exclusions: such a word names the topic in the titles' language,
+    Chen``, each an author's word by ``author_word`` if given: ``Gaussian Splatting`` is
+    no one), outside exclusions: such a word names the topic in the titles' language,
     and the query's Korean words are its context (``Ranking.mixed_tie``)."""
     texts = [w.text for w in _included_words(root)]
+    known = author_word or (lambda text: True)
 
     def latin(text: str) -> bool:
         start = _LATIN_START.match(text)
         return start is not None and any(c.isalpha() for c in start.group(0))
 
     def capitalized(text: str) -> bool:  # Chen, LeCun, Cohen-Or; not KV, GPT-4V
-        return bool(_NAME_LIKE.match(text)) and text[:1].isupper() and not text.isupper()
+        return (bool(_NAME_LIKE.match(text)) and text[:1].isupper() and not text.isupper()
+                and known(text))
 
     def simple(text: str) -> bool:  # Chen, Cohen-Or; not LoRA, MoE
         return all(part[:1].isupper() and part[1:].islower() for part in text.split("-"))
@@ -470,10 +476,20 @@ def names_topic_in_english(root: Node | None) -> bool:
                                                              or simple(texts[j]))
             for j in (i - 1, i + 1))
 
-    for i, text in enumerate(texts):
-        if latin(text) and not in_name(i):
-            return True
-    return False
+    return any(latin(text) and not in_name(i) for i, text in enumerate(texts))
+
+
+def _author_word(compiler: QueryCompiler, lookup: Glossary | None
+                 ) -> Callable[[str], bool] | None:
+    """Whether a word is in some paper's author list, by the index ``lookup`` reads."""
+    if lookup is None:
+        return None
+    reader = lookup.reader
+
+    def author_word(text: str) -> bool:
+        terms = [t for _, t in compiler.analyze("authors", text)]
+        return bool(terms) and all(reader.doc_frequency("authors", t) > 0 for t in terms)
+    return author_word
 
 
 def _included_words(node: Node | None) -> list[Word]:
