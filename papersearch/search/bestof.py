@@ -16,7 +16,9 @@ from __future__ import annotations
 from typing import Any
 
 from whoosh import query as wq
-from whoosh.matching import Matcher, NullMatcher
+from whoosh.matching import Matcher
+
+from papersearch.search.unionmatch import ChildrenMatcher
 
 
 def best_of(scores: list[float], tie: float) -> float:
@@ -61,13 +63,12 @@ class BestOf(wq.DisjunctionMax):  # type: ignore[misc]
         return BestOfMatcher(children, self.tie, self.boost)
 
 
-class BestOfMatcher(Matcher):  # type: ignore[misc]
+class BestOfMatcher(ChildrenMatcher):
     """An N-way union scoring each document by :func:`best_of` of its children's scores."""
 
     def __init__(self, children: list[Matcher], tie: float, boost: float = 1.0) -> None:
-        self._children = children
+        super().__init__(children, boost)
         self._tie = tie
-        self._boost = boost
 
     def _current(self) -> list[Matcher]:
         at = self.id()
@@ -92,43 +93,11 @@ class BestOfMatcher(Matcher):  # type: ignore[misc]
         return False
 
     def skip_to(self, target: int) -> bool:
-        for child in self._children:
-            if child.is_active() and child.id() < target:
-                child.skip_to(target)
+        self._skip_children_to(target)
         return False
 
     def score(self) -> float:
         return float(best_of([c.score() for c in self._current()], self._tie) * self._boost)
 
-    def weight(self) -> float:
-        return float(sum(c.weight() for c in self._current()))
-
-    def supports_block_quality(self) -> bool:
-        return False
-
-    def max_quality(self) -> float:
-        """An upper bound of any score to come (the sum bounds the best plus a share)."""
-        return float(sum(c.max_quality() for c in self._children if c.is_active())
-                     * self._boost)
-
-    def children(self) -> list[Matcher]:
-        return list(self._children)
-
-    def term_matchers(self) -> Any:
-        for child in self._children:
-            yield from child.term_matchers()
-
-    def matching_terms(self, id: int | None = None) -> Any:
-        for child in self._current():
-            yield from child.matching_terms(child.id())
-
     def copy(self) -> BestOfMatcher:
         return BestOfMatcher([c.copy() for c in self._children], self._tie, self._boost)
-
-    def replace(self, minquality: float = 0) -> Matcher:
-        if not self.is_active():
-            return NullMatcher()
-        return self
-
-    def spans(self) -> list[Any]:
-        return []

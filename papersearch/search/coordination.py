@@ -23,7 +23,9 @@ from __future__ import annotations
 from typing import Any
 
 from whoosh import query as wq
-from whoosh.matching import Matcher, NullMatcher
+from whoosh.matching import Matcher
+
+from papersearch.search.unionmatch import ChildrenMatcher
 
 
 class CoordinatedOr(wq.Or):  # type: ignore[misc]
@@ -75,7 +77,7 @@ def clause_count(coverage: list[int]) -> int:
     return bin(covered).count("1")
 
 
-class CoordinatedMatcher(Matcher):  # type: ignore[misc]
+class CoordinatedMatcher(ChildrenMatcher):
     """An N-way union that only stops on documents that match enough of the clauses.
 
     It never steps through documents that cannot qualify: taking the children in
@@ -86,13 +88,12 @@ class CoordinatedMatcher(Matcher):  # type: ignore[misc]
 
     def __init__(self, children: list[Matcher], min_match: int, power: float = 1.0,
                  boost: float = 1.0, coverage: list[int] | None = None) -> None:
-        self._children = children
+        super().__init__(children, boost)
         self._coverage = coverage if coverage is not None else [
             1 << i for i in range(len(children))]
         self._total = clause_count(self._coverage) or 1
         self._min = min_match
         self._power = power
-        self._boost = boost
         self._id: int | None = None
         self._settle()
 
@@ -114,9 +115,7 @@ class CoordinatedMatcher(Matcher):  # type: ignore[misc]
             if active[0][0] == target:
                 self._id = target
                 return
-            for child in self._children:
-                if child.is_active() and child.id() < target:
-                    child.skip_to(target)
+            self._skip_children_to(target)
 
     def _current(self) -> list[Matcher]:
         return [c for c in self._children if c.is_active() and c.id() == self._id]
@@ -151,9 +150,7 @@ class CoordinatedMatcher(Matcher):  # type: ignore[misc]
         return False
 
     def skip_to(self, target: int) -> bool:
-        for child in self._children:
-            if child.is_active() and child.id() < target:
-                child.skip_to(target)
+        self._skip_children_to(target)
         self._settle()
         return False
 
@@ -162,36 +159,6 @@ class CoordinatedMatcher(Matcher):  # type: ignore[misc]
         share = bin(self.covered()).count("1") / self._total
         return float(total * self._boost * share ** self._power)
 
-    def weight(self) -> float:
-        return float(sum(c.weight() for c in self._current()))
-
-    def supports_block_quality(self) -> bool:
-        return False
-
-    def max_quality(self) -> float:
-        """An upper bound of any score to come (coordination never raises a score)."""
-        return float(sum(c.max_quality() for c in self._children if c.is_active())
-                     * self._boost)
-
-    def children(self) -> list[Matcher]:
-        return list(self._children)
-
-    def term_matchers(self) -> Any:
-        for child in self._children:
-            yield from child.term_matchers()
-
-    def matching_terms(self, id: int | None = None) -> Any:
-        for child in self._current():
-            yield from child.matching_terms(child.id())
-
     def copy(self) -> CoordinatedMatcher:
         return CoordinatedMatcher([c.copy() for c in self._children], self._min,
                                   self._power, self._boost, self._coverage)
-
-    def replace(self, minquality: float = 0) -> Matcher:
-        if not self.is_active():
-            return NullMatcher()
-        return self
-
-    def spans(self) -> list[Any]:
-        return []
