@@ -35,6 +35,8 @@ def test_best_of_is_the_best_plus_a_share_of_the_others() -> None:
     ("대규모 언어 모델의 환각을 줄이는 방법", False),
     ("2백만 토큰", False),  # a number with a Korean unit
     ("확산 모델 -GAN", False),  # an excluded word names nothing wanted
+    ("authors:Chen 벤치마크", False),  # a word limited to the authors is a name
+    ("title:diffusion 가속", True),
 ])
 def test_which_queries_name_their_topic_in_english(query: str, english: bool) -> None:
     assert names_topic_in_english(parse_query(query).root) is english
@@ -54,6 +56,8 @@ def test_only_such_queries_take_the_best_of_a_word_and_its_translations(
     assert found and all(q.tie == Ranking().mixed_tie for q in found)
     assert not best_ofs(corpus_index, "효율적인 미세조정")  # all Korean: added up
     assert not best_ofs(corpus_index, "Wenhu Chen 벤치마크")
+    # an English stop word searches nothing and names no topic
+    assert not best_ofs(corpus_index, "the 미세조정 효율")
     # two capitalized words are a name only if authors have them: no one is Gaussian
     assert best_ofs(corpus_index, "Gaussian Splatting 아바타")
     assert not names_topic_in_english(parse_query("Gaussian Splatting 아바타").root)
@@ -77,8 +81,14 @@ def test_the_english_word_that_names_the_topic_leads(corpus_index: PaperIndex, q
     assert on_topic(Ranking()) > on_topic(Ranking(mixed_tie=1.0))
 
 
-def test_explanations_add_up_to_the_score(corpus_index: PaperIndex) -> None:
-    result = corpus_index.search("LoRA로 효율적인 미세조정", limit=5, explain=True)
+@pytest.mark.parametrize("query", [
+    "LoRA로 효율적인 미세조정",
+    # 강화학습 is 강화 AND 학습: a paper with 학습 but not 강화 gets nothing for it
+    "LLM 강화학습 미세조정 보상",
+    "diffusion 강화학습 미세조정",
+])
+def test_explanations_add_up_to_the_score(corpus_index: PaperIndex, query: str) -> None:
+    result = corpus_index.search(query, limit=20, explain=True)
     # the translations are there, with their share of the score
     assert any(t.translation_of for hit in result.hits
                for t in hit.explanation.terms)  # type: ignore[union-attr]

@@ -3,10 +3,11 @@
 A Korean word and its glossary translations (미세조정, finetun) are two ways of
 saying one thing. Added up, as in an ``Or``, a word with a translation weighs
 about twice a word without one. In a query that names its topic in English
-(``LoRA로 효율적인 미세조정``) the topic word has no translation, so the generic
+(``LoRA로 효율적인 미세조정``) the topic word brings one term, so the generic
 Korean words around it outweigh it: papers about efficient fine-tuning in general
-come before the LoRA papers. :class:`BestOf` scores a document by its best
-alternative plus ``tie`` times the others (Lucene's ``DisjunctionMaxQuery`` with a
+come before the LoRA papers. In such a query (and in an English one) each word and its
+translations are a :class:`BestOf`, which scores a document by its best alternative
+plus ``tie`` times the others (Lucene's ``DisjunctionMaxQuery`` with a
 tie-breaker; Whoosh's ``DisjunctionMax`` keeps the tie-breaker but never applies
 it, hence this class and its matcher).
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from whoosh import query as wq
-from whoosh.matching import Matcher
+from whoosh.matching import Matcher, ReadTooFar
 
 from papersearch.search.unionmatch import ChildrenMatcher
 
@@ -40,7 +41,8 @@ class BestOf(wq.DisjunctionMax):  # type: ignore[misc]
         return float(self.tiebreak)
 
     def __repr__(self) -> str:
-        return f"BestOf({self.subqueries!r}, tie={self.tie})"
+        boost = f", boost={self.boost}" if self.boost != 1.0 else ""
+        return f"BestOf({self.subqueries!r}, tie={self.tie}{boost})"
 
     def _key(self) -> tuple[Any, ...]:
         return (tuple(self.subqueries), self.tie, self.boost)
@@ -54,6 +56,10 @@ class BestOf(wq.DisjunctionMax):  # type: ignore[misc]
     def normalize(self) -> wq.Query:
         # never merged into a plain union: the tie is the point
         return BestOf([q.normalize() for q in self.subqueries], self.tie, self.boost)
+
+    def simplify(self, ixreader: Any) -> wq.Query:
+        return BestOf([q.simplify(ixreader) for q in self.subqueries], self.tie,
+                      self.boost).normalize()
 
     def apply(self, fn: Any) -> BestOf:
         return BestOf([fn(q) for q in self.subqueries], self.tie, self.boost)
@@ -80,7 +86,7 @@ class BestOfMatcher(ChildrenMatcher):
     def id(self) -> int:
         ids = [c.id() for c in self._children if c.is_active()]
         if not ids:
-            raise ValueError("inactive matcher")
+            raise ReadTooFar("inactive matcher")
         return int(min(ids))
 
     def reset(self) -> None:

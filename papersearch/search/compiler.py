@@ -424,7 +424,9 @@ def plan(compiler: QueryCompiler, text: str, ranking: Ranking = DEFAULT_RANKING,
     clauses: list[Clause] = []
     optional: list[Clause] = []
     tie = 1.0
-    if ranking.mixed_tie < 1.0 and names_topic_in_english(root, _author_word(compiler, lookup)):
+    if ranking.mixed_tie < 1.0 and names_topic_in_english(
+            root, _author_word(compiler, lookup),
+            lambda word: bool(compiler.terms_of("summary", word, context))):
         tie = ranking.mixed_tie
     for node in list(root.children) if isinstance(root, And) else [root]:
         q = compiler.compile(node, ranking, lookup, context, tie)
@@ -450,13 +452,16 @@ _LATIN_START = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*")
 
 
 def names_topic_in_english(root: Node | None,
-                           author_word: Callable[[str], bool] | None = None) -> bool:
+                           author_word: Callable[[str], bool] | None = None,
+                           searchable: Callable[[Word], bool] | None = None) -> bool:
     """Whether a query has a Latin-letter word (``LoRA로``, ``GPT-4V``, ``diffusion``)
     that is not part of a person's name (two neighbouring capitalized words, ``Wenhu
     Chen``, each an author's word by ``author_word`` if given: ``Gaussian Splatting`` is
-    no one), outside exclusions: such a word names the topic in the titles' language,
-    and the query's Korean words are its context (``Ranking.mixed_tie``)."""
-    texts = [w.text for w in _included_words(root)]
+    no one): such a word names the topic in the titles' language (``Ranking.mixed_tie``).
+    Only words that are searched count: not exclusions, not words limited to the authors
+    or another non-text field, and (by ``searchable``, if given) not stop words (``the``)."""
+    texts = [w.text for w in _included_words(root)
+             if w.field in (None, "title", "summary") and (searchable is None or searchable(w))]
     known = author_word or (lambda text: True)
 
     def latin(text: str) -> bool:

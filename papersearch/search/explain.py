@@ -50,10 +50,15 @@ def _matches(q: wq.Query, searcher: Any, context: Any, docnum: int) -> tuple[boo
 def _weighted_leaves(q: wq.Query, searcher: Any, context: Any, docnum: int,
                      weight: float = 1.0) -> Iterator[tuple[wq.Query, float]]:
     """The scoring leaves of ``q`` (as :func:`~papersearch.search.querytree.positive_leaves`)
-    and the share of its score each keeps: all of it, except under a
-    :class:`~papersearch.search.bestof.BestOf`, where the document's best alternative
-    keeps all and the others the tie."""
-    if isinstance(q, BestOf):
+    under parts that match the document, and the share of its score each keeps: all of
+    it, except under a :class:`~papersearch.search.bestof.BestOf`, where the document's
+    best alternative keeps all and the others the tie. (A leaf under a part that does not
+    match, 학습 of 강화학습 in a paper without 강화, adds nothing to the score.)"""
+    if isinstance(q, (wq.Term, wq.Phrase, FieldsTerm)):
+        yield q, weight
+    elif isinstance(q, wq.Not) or not _matches(q, searcher, context, docnum)[0]:
+        return  # a part that does not match adds nothing, whatever its leaves match alone
+    elif isinstance(q, BestOf):
         scores = [_matches(child, searcher, context, docnum)[1] for child in q.subqueries]
         best = scores.index(max(scores))
         for i, child in enumerate(q.subqueries):
@@ -61,10 +66,6 @@ def _weighted_leaves(q: wq.Query, searcher: Any, context: Any, docnum: int,
             yield from _weighted_leaves(child, searcher, context, docnum, share)
     elif isinstance(q, wq.AndNot):
         yield from _weighted_leaves(q.a, searcher, context, docnum, weight)
-    elif isinstance(q, wq.Not):
-        return
-    elif isinstance(q, (wq.Term, wq.Phrase, FieldsTerm)):
-        yield q, weight
     else:
         for child in q.children():
             yield from _weighted_leaves(child, searcher, context, docnum, weight)

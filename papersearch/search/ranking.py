@@ -64,10 +64,11 @@ class Ranking:
     - ``aligned``: a Korean word also finds the English title word it goes with in the
       index's papers (:mod:`papersearch.search.alignment`), as a translation.
     - ``mixed_tie``: in a query that names its topic in English (a Latin-letter word
-      that is not part of a person's name: ``LoRA로 효율적인 미세조정``), a Korean word
-      and its translations count as one piece of evidence: a paper gets the best of
-      their scores plus this share of the others (:mod:`papersearch.search.bestof`).
-      1.0 adds them up, as every other query does. Added up, the generic Korean words
+      that is not part of a person's name: ``LoRA로 효율적인 미세조정``, and English
+      queries too), every word and its translations count as one piece of evidence (a
+      Korean word and its English, an English word and its Korean): a paper gets the best
+      of their scores plus this share of the others (:mod:`papersearch.search.bestof`).
+      1.0 adds them up, as all-Korean queries do. Added up, the generic Korean words
       (미세조정 and finetun) outweighed the English word that names the topic (LoRA).
     - ``adjacency``: score a word that analyzes to several terms (``강화학습``) higher
       where those terms stand side by side. Off: on the relevance benchmark it did not

@@ -33,6 +33,8 @@ class ChildrenMatcher(Matcher):  # type: ignore[misc]
                 child.skip_to(target)
 
     def weight(self) -> float:
+        """The children's term weights at the current document, added up (Whoosh asks
+        for it; no score here is made from it)."""
         return float(sum(c.weight() for c in self._current()))
 
     def supports_block_quality(self) -> bool:
