@@ -24,11 +24,17 @@ def _translations(index: PaperIndex, query: str, **ranking: bool) -> set[tuple[s
             for term in hit.explanation.terms if term.translation_of}  # type: ignore[union-attr]
 
 
-def test_everyday_words_reach_the_english_titles(corpus_index: PaperIndex) -> None:
+@pytest.fixture(scope="module")
+def counted(corpus_index: PaperIndex) -> Alignment:
+    """The corpus's pairs, counted once for the tests that read them."""
+    with corpus_index.reading() as lease:
+        return Alignment.count(lease.searcher.reader())
+
+
+def test_everyday_words_reach_the_english_titles(counted: Alignment) -> None:
     # The digests rarely gloss 추론 or 시각, so the mined glossary has no English for them;
     # the titles of the papers that use them do.
-    with corpus_index.reading() as lease:
-        alignment = Alignment.count(lease.searcher.reader())
+    alignment = counted
     assert alignment.get(("추론",)) == [("reason",)]
     assert alignment.get(("시각",)) == [("visual",)]
     assert alignment.get(("음성",)) == [("speech",)]
@@ -39,12 +45,11 @@ def test_everyday_words_reach_the_english_titles(corpus_index: PaperIndex) -> No
     assert len(alignment) > 200
 
 
-def test_a_loanword_goes_with_the_title_word_it_spells(corpus_index: PaperIndex) -> None:
+def test_a_loanword_goes_with_the_title_word_it_spells(counted: Alignment) -> None:
     # Titles of papers that say 라우팅 say "mixture" (of experts) more often than
     # "routing", and those that say 프롬프트 say "text" more than "prompt": by Dice
     # alone, the loanword went with its topic, not with the word it spells.
-    with corpus_index.reading() as lease:
-        alignment = Alignment.count(lease.searcher.reader())
+    alignment = counted
     assert alignment.get(("라우팅",)) == [("rout",)]
     assert alignment.get(("프롬프트",)) == [("prompt",)]
     assert alignment.get(("렌더링",)) == [("render",)]
