@@ -56,8 +56,12 @@ def _weighted_leaves(q: wq.Query, searcher: Any, context: Any, docnum: int,
     match, 학습 of 강화학습 in a paper without 강화, adds nothing to the score.)"""
     if isinstance(q, (wq.Term, wq.Phrase, FieldsTerm)):
         yield q, weight
-    elif isinstance(q, wq.Not) or not _matches(q, searcher, context, docnum)[0]:
-        return  # a part that does not match adds nothing, whatever its leaves match alone
+    elif isinstance(q, wq.Not) or (isinstance(q, (wq.And, wq.AndMaybe, wq.AndNot))
+                                   and not _matches(q, searcher, context, docnum)[0]):
+        # A part that needs more than one of its leaves and does not match adds nothing,
+        # whatever its leaves match alone. (A union that does not match has no matching
+        # leaf, and the soft AND at the top matches the hits it explains: no need to ask.)
+        return
     elif isinstance(q, BestOf):
         scores = [_matches(child, searcher, context, docnum)[1] for child in q.subqueries]
         best = scores.index(max(scores))
