@@ -66,15 +66,16 @@ Context = dict[tuple[int, int], list[tuple[int, str]]]
 """A query's words analyzed together: each word's span -> its (position, term) pairs."""
 
 
-def _words(node: Node | None) -> list[Word]:
-    """Every word of a syntax tree, in order."""
+def _words(node: Node | None, excluded: bool = True) -> list[Word]:
+    """Every word of a syntax tree, in order; with ``excluded`` False, not those of its
+    exclusions."""
     if node is None:
         return []
     if isinstance(node, Word):
         return [node]
     if isinstance(node, Not):
-        return _words(node.child)
-    return [w for child in node.children for w in _words(child)]
+        return _words(node.child, excluded) if excluded else []
+    return [w for child in node.children for w in _words(child, excluded)]
 
 
 class QueryCompiler:
@@ -460,7 +461,7 @@ def names_topic_in_english(root: Node | None,
     no one): such a word names the topic in the titles' language (``Ranking.mixed_tie``).
     Only words that are searched count: not exclusions, not words limited to the authors
     or another non-text field, and (by ``searchable``, if given) not stop words (``the``)."""
-    texts = [w.text for w in _included_words(root)
+    texts = [w.text for w in _words(root, excluded=False)
              if w.field in (None, "title", "summary") and (searchable is None or searchable(w))]
     known = author_word or (lambda text: True)
 
@@ -495,15 +496,6 @@ def _author_word(compiler: QueryCompiler, lookup: Glossary | None
         terms = [t for _, t in compiler.analyze("authors", text)]
         return bool(terms) and all(reader.doc_frequency("authors", t) > 0 for t in terms)
     return author_word
-
-
-def _included_words(node: Node | None) -> list[Word]:
-    """The words of a syntax tree outside its exclusions, in order."""
-    if node is None or isinstance(node, Not):
-        return []
-    if isinstance(node, Word):
-        return [node]
-    return [w for child in node.children for w in _included_words(child)]
 
 
 def name_phrases(compiler: QueryCompiler, clauses: list[Clause], ranking: Ranking
