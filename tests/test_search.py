@@ -11,7 +11,7 @@ import pytest
 
 from papersearch import PaperIndex, QueryError
 from papersearch.search.query import MAX_QUERY_CHARS, And, Not, Or, Word, parse_query
-from papersearch.search.ranking import DEFAULT_VOTE_WEIGHT, vote_factor
+from papersearch.search.ranking import DEFAULT_VOTE_WEIGHT, Ranking, vote_factor
 
 from conftest import DigestWriter
 from helpers import digest, entry
@@ -115,6 +115,22 @@ def test_intent_words_add_but_never_decide(seed_index: PaperIndex) -> None:
     assert optional and optional <= {"이용", "방법"}
     # a query of nothing but intent words still searches for them
     assert seed_index.search("방법").total > 0
+
+
+def test_intent_words_weigh_intent_weight(seed_index: PaperIndex) -> None:
+    # The weight reaches intent words in every field, title+summary (one BM25F term)
+    # included: there it used to be lost, so 방법 scored like a topic word.
+    def intent_score(weight: float) -> float:
+        ranking = Ranking(intent_weight=weight)
+        hit = seed_index.search("확산 모델을 이용한 방법", explain=True, limit=1,
+                                ranking=ranking).hits[0]
+        assert hit.explanation is not None
+        return sum(t.score for t in hit.explanation.terms if t.optional)
+
+    full = intent_score(1.0)
+    assert full > 0
+    assert intent_score(0.5) == pytest.approx(full * 0.5)
+    assert intent_score(0.25) == pytest.approx(full * 0.25)
 
 
 def test_negative_numbers_are_numbers_not_exclusions() -> None:

@@ -154,6 +154,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "mixed: translations added": {"mixed_tie": 1.0},
     "authors length 0.3": {"authors_b": 0.3},
     "intent 0": {"intent_weight": 0.0},
+    "intent 0.5": {"intent_weight": 0.5},
     "intent 1.0": {"intent_weight": 1.0},
     "partial power 0": {"partial_power": 0.0},
     "partial power 2": {"partial_power": 2.0},

@@ -26,6 +26,7 @@ from papersearch.analysis import MecabTokenizer
 from papersearch.arxiv import ARXIV_ID
 from papersearch.schema import KIND_PAPER
 from papersearch.search.alignment import Alignment
+from papersearch.search.bm25f import FieldsTerm
 from papersearch.search.coordination import CoordinatedOr
 from papersearch.search.expansion import (
     Clause,
@@ -397,7 +398,7 @@ def scale_boost(q: wq.Query, weight: float) -> wq.Query:
     """A copy of ``q`` whose scoring leaves (terms, phrases) weigh ``weight`` times more.
 
     The weight goes on the leaves, where explanations read it."""
-    if isinstance(q, (wq.Term, wq.Phrase)):
+    if isinstance(q, (wq.Term, wq.Phrase, FieldsTerm)):
         leaf = copy.copy(q)
         leaf.boost = q.boost * weight
         return leaf
