@@ -153,6 +153,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "no title alignment": {"aligned": False},
     "mixed: translations added": {"mixed_tie": 1.0},
     "authors length 0.3": {"authors_b": 0.3},
+    "authors tf counted": {"authors_k1": 1.2},
     "intent 0": {"intent_weight": 0.0},
     "intent 0.5": {"intent_weight": 0.5},
     "intent 1.0": {"intent_weight": 1.0},
