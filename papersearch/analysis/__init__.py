@@ -59,10 +59,12 @@ from papersearch.analysis.normalize import (
 from papersearch.analysis.tokenizer import (
     LOANWORD_KIND,
     MAX_IDLE_TAGGERS,
+    UNKNOWN_KIND,
     MecabTokenizer,
     Morpheme,
     keep_loanwords_whole,
     make_tagger,
+    read_unknown_words,
 )
 
 # The names pickled into indexes (see the module docstring).
@@ -74,12 +76,13 @@ del _pickled
 
 __all__ = [
     "AUTHOR_GAP", "CONTROL_CHARACTERS", "DEFAULT_STOP_TAGS", "ENGLISH_STOP_WORDS",
-    "KOREAN_STOP_WORDS", "LOANWORD_KIND", "MAX_IDLE_TAGGERS", "NAME_WORD", "WORD_TAGS",
+    "KOREAN_STOP_WORDS", "LOANWORD_KIND", "MAX_IDLE_TAGGERS", "NAME_WORD", "UNKNOWN_KIND",
+    "WORD_TAGS",
     "AccentFoldFilter", "AuthorTokenizer", "CompactPositionsFilter", "DecompoundFilter",
     "JoinTechTermsFilter", "LatinStemFilter", "MecabTokenizer", "Morpheme", "PosStopFilter",
     "PreTokenized", "SurfaceWordFilter", "TextAnalyzer", "TokenTuple", "analyze",
     "author_analyzer", "control_pattern", "index_tokens", "index_tokens_and_words",
     "keep_loanwords_whole", "make_tagger", "normalize_text", "normalize_unicode",
-    "plain_text_analyzer", "strip_particles", "surface_words", "tech_term_forms",
-    "text_analyzer", "words_analyzer",
+    "plain_text_analyzer", "read_unknown_words", "strip_particles", "surface_words",
+    "tech_term_forms", "text_analyzer", "words_analyzer",
 ]

@@ -1,4 +1,5 @@
-"""The tokenizer: MeCab with mecab-ko-dic, loanwords of the lexicon kept whole.
+"""The tokenizer: MeCab with mecab-ko-dic, loanwords of the lexicon kept whole, and
+words MeCab cannot tag at all kept as nouns.
 
 MeCab taggers are created lazily, shared by threads (lent for one call at a time),
 and never pickled: Whoosh pickles the schema (and with it this tokenizer) into the
@@ -140,7 +141,8 @@ class MecabTokenizer(Tokenizer):  # type: ignore[misc]
         """Yield (surface, feature string, start, end) for normalized ``text``.
 
         With ``loanwords``, a word of the loanword lexicon that MeCab split into
-        pieces comes out whole (:func:`keep_loanwords_whole`).
+        pieces comes out whole (:func:`keep_loanwords_whole`); a Hangul word MeCab
+        cannot tag comes out as a noun (:func:`read_unknown_words`).
         """
         lexicon = bundled_lexicon() if self.loanwords else None
         for offset, piece in _chunks(text):
@@ -159,6 +161,7 @@ class MecabTokenizer(Tokenizer):  # type: ignore[misc]
                 found.append((surface, feature, start, cursor))
             if lexicon is not None:
                 found = keep_loanwords_whole(found, lexicon.spans(piece), piece, self._reread)
+            found = read_unknown_words(found, self._reread)
             for surface, feature, start, end in found:
                 yield surface, feature, offset + start, offset + end
 
@@ -199,6 +202,58 @@ Morpheme = tuple[str, str, int, int]
 
 LOANWORD_KIND = "Loanword"
 """The ``kind`` of a token the loanword lexicon kept whole."""
+UNKNOWN_KIND = "Unknown"
+"""The ``kind`` of a Hangul word MeCab could not tag, kept as a noun."""
+UNKNOWN_TAG = "UNKNOWN"
+"""MeCab's part of speech for a run of characters no dictionary entry or unknown-word
+rule covers: mecab-ko-dic gives it to whole words with certain syllables (퀀타이제이션,
+페널티를, 뉴럴's 럴), particles and all."""
+MAX_TAIL = 4
+"""The longest ending (particles, 하면서도) read off a word MeCab could not tag."""
+
+
+def _unknown(morpheme: Morpheme) -> bool:
+    return morpheme[1].split(",", 1)[0] == UNKNOWN_TAG
+
+
+def _hangul(text: str) -> bool:
+    return any("\uac00" <= c <= "\ud7a3" for c in text)
+
+
+def _function_word(feature: str) -> bool:
+    """Whether a morpheme is a particle, an ending, a suffix or the copula (``를``,
+    ``하면서도``): what may follow a noun inside one word."""
+    return feature.split(",", 1)[0].split("+")[0].startswith(("J", "E", "XS", "VCP"))
+
+
+def read_unknown_words(morphemes: list[Morpheme], reread: Callable[[str], list[Morpheme]]
+                       ) -> list[Morpheme]:
+    """``morphemes`` with each Hangul one MeCab tagged :data:`UNKNOWN_TAG` made a noun.
+
+    Such a morpheme is a whole word, particles included (페널티를). Its longest ending
+    (up to :data:`MAX_TAIL` syllables) that ``reread`` reads as particles and endings only
+    is split off and kept as read (를: a particle, which the part-of-speech stop drops);
+    the rest becomes one noun (``NNG``) of kind :data:`UNKNOWN_KIND`. Dropped as
+    unknown, the word was lost in the index and in queries alike.
+    """
+    if not any(_unknown(m) for m in morphemes):
+        return morphemes
+    out: list[Morpheme] = []
+    for morpheme in morphemes:
+        surface, _, start, _ = morpheme
+        if not _unknown(morpheme) or not _hangul(surface):
+            out.append(morpheme)
+            continue
+        stem, tail = surface, []
+        for size in range(min(MAX_TAIL, len(surface) - 1), 0, -1):
+            read = reread(surface[-size:])
+            if read and all(_function_word(feature) for _, feature, _, _ in read):
+                stem, tail = surface[:-size], read
+                break
+        out.append((stem, f"NNG,*,*,{stem},{UNKNOWN_KIND},*,*,*", start, start + len(stem)))
+        shift = start + len(stem)
+        out.extend((s, feature, shift + a, shift + b) for s, feature, a, b in tail)
+    return out
 _NOUN_STAND_IN = "모델"
 """A noun MeCab knows, put before a loanword's particles when they are read again."""
 
@@ -210,7 +265,8 @@ def keep_loanwords_whole(morphemes: list[Morpheme], spans: list[tuple[int, int]]
 
     A span must begin where a morpheme begins. A morpheme that starts with the span
     and runs past it is a longer word MeCab knows (메시지, not 메시 + 지): that span is
-    left alone. Otherwise the span becomes one noun (``NNG``) of kind
+    left alone, unless MeCab could not tag it (:data:`UNKNOWN_TAG`: 퀀타이제이션을).
+    Otherwise the span becomes one noun (``NNG``) of kind
     :data:`LOANWORD_KIND`, and the rest of its word (its particles: ``의``, ``를``)
     is read again by ``reread`` (which gives offsets within the string it is given):
     MeCab, lost in the chopped pieces, often glues a piece to the particle (모노 +
@@ -231,9 +287,10 @@ def keep_loanwords_whole(morphemes: list[Morpheme], spans: list[tuple[int, int]]
         j = i
         while j < n and morphemes[j][3] <= end:
             j += 1
-        if j < n and morphemes[j][2] == start:
+        if j < n and morphemes[j][2] == start and not _unknown(morphemes[j]):
             continue  # a longer word MeCab knows
-        if j - i == 1 and (j == n or morphemes[j][2] >= end):
+        if (j - i == 1 and (j == n or morphemes[j][2] >= end)
+                and not _unknown(morphemes[i])):
             continue  # MeCab has it as one morpheme already
         word = text[start:end]
         out.append((word, f"NNG,*,*,{word},{LOANWORD_KIND},*,*,*", start, end))
