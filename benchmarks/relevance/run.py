@@ -117,18 +117,26 @@ def evaluate(system: System, queries: list[Query], qrels: dict[str, dict[str, in
 def build_papersearch(work: Path, reuse: bool) -> Path:
     """papersearch's index of the corpus under ``work``; with ``reuse``, the one built
     before unless this papersearch cannot open it (another schema or lexicon)."""
-    from papersearch import IndexVersionError, PaperIndex
+    from papersearch import PaperIndex
 
     index_dir = work / "papersearch"
-    if reuse and index_dir.exists():
-        try:
-            PaperIndex.open(index_dir).close()
-            return index_dir
-        except IndexVersionError:
-            pass
-    with PaperIndex.create(index_dir, overwrite=True) as index:
-        index.add(CORPUS)
+    if not (reuse and _opens(index_dir)):
+        with PaperIndex.create(index_dir, overwrite=True) as index:
+            index.add(CORPUS)
     return index_dir
+
+
+def _opens(index_dir: Path) -> bool:
+    """Whether this papersearch can open the index built before at ``index_dir``."""
+    from papersearch import IndexVersionError, PaperIndex
+
+    if not index_dir.exists():
+        return False
+    try:
+        PaperIndex.open(index_dir).close()
+    except IndexVersionError:
+        return False
+    return True
 
 
 # Settings tried while tuning (each a change from the defaults); --tune prints them all,
@@ -186,7 +194,7 @@ def build_analysis_variant(work: Path, name: str, make: Any, reuse: bool) -> Sys
     from papersearch import PaperIndex
 
     index_dir = work / ("analysis-" + name.replace(" ", "-"))
-    if not (reuse and index_dir.exists()):
+    if not (reuse and _opens(index_dir)):
         with PaperIndex.create(index_dir, overwrite=True, analyzer=make()) as index:
             index.add(CORPUS)
     return PaperSearch(index_dir, name=name)
