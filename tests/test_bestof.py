@@ -11,7 +11,7 @@ from papersearch import PaperIndex
 from papersearch.search.bestof import BestOf, best_of
 from papersearch.search.compiler import names_topic_in_english
 from papersearch.search.query import parse_query
-from papersearch.search.querytree import walk
+from papersearch.search.querytree import positive_leaves, translation_of, walk
 from papersearch.search.ranking import Ranking
 
 
@@ -63,6 +63,25 @@ def test_only_such_queries_take_the_best_of_a_word_and_its_translations(
     assert not names_topic_in_english(parse_query("Gaussian Splatting 아바타").root)
     # tie 1.0 is the old sum, and needs no BestOf at all
     assert not best_ofs(corpus_index, "LoRA로 효율적인 미세조정", Ranking(mixed_tie=1.0))
+
+
+def leaf_boosts(index: PaperIndex, query: str) -> dict[str, float]:
+    """The boost of each translation leaf of the query's run translations, by its terms."""
+    with index.reading() as lease:
+        plan = index.plan(query, lease=lease)
+    return {" ".join(getattr(leaf, "words", None) or [leaf.text]): leaf.boost
+            for extra, _ in plan.extras for leaf in positive_leaves(extra)
+            if translation_of(leaf) is not None}
+
+
+def test_a_run_translation_weighs_the_tie_too(corpus_index: PaperIndex) -> None:
+    # 보상 모델 -> reward model is one more way of saying two words: in a query that
+    # names its topic in English it weighs mixed_tie, like a word's own translations
+    korean = leaf_boosts(corpus_index, "보상 모델")
+    mixed = leaf_boosts(corpus_index, "보상 모델 LLM")
+    assert "reward model" in korean and korean.keys() == mixed.keys()
+    for terms, boost in korean.items():
+        assert mixed[terms] == pytest.approx(boost * Ranking().mixed_tie), terms
 
 
 @pytest.mark.parametrize(("query", "topic"), [

@@ -12,7 +12,6 @@ dropped and reported. :func:`plan` gives the compiled query and what it dropped,
 
 from __future__ import annotations
 
-import copy
 import re
 from bisect import bisect_right
 from collections.abc import Callable
@@ -26,7 +25,6 @@ from papersearch.analysis import MecabTokenizer
 from papersearch.arxiv import ARXIV_ID
 from papersearch.schema import KIND_PAPER
 from papersearch.search.alignment import Alignment
-from papersearch.search.bm25f import FieldsTerm
 from papersearch.search.coordination import CoordinatedOr
 from papersearch.search.expansion import (
     Clause,
@@ -38,6 +36,7 @@ from papersearch.search.expansion import (
 )
 from papersearch.search.intent import is_intent
 from papersearch.search.query import And, Node, Not, Or, ParsedQuery, Word, describe, parse_query
+from papersearch.search.querytree import scale_boost
 from papersearch.search.ranking import DEFAULT_RANKING, Ranking
 from papersearch.search.scoring import Evaluator
 
@@ -394,18 +393,6 @@ class Plan:
                     self.optional), dead
 
 
-def scale_boost(q: wq.Query, weight: float) -> wq.Query:
-    """A copy of ``q`` whose scoring leaves (terms, phrases) weigh ``weight`` times more.
-
-    The weight goes on the leaves, where explanations read it."""
-    if isinstance(q, (wq.Term, wq.Phrase, FieldsTerm)):
-        leaf = copy.copy(q)
-        leaf.boost = q.boost * weight
-        return leaf
-    scaled: wq.Query = q.apply(lambda child: scale_boost(child, weight))
-    return scaled
-
-
 def plan(compiler: QueryCompiler, text: str, ranking: Ranking = DEFAULT_RANKING,
          lookup: Glossary | None = None) -> Plan:
     """Parse and compile a query's top-level clauses (clauses of only stop words vanish).
@@ -446,7 +433,8 @@ def plan(compiler: QueryCompiler, text: str, ranking: Ranking = DEFAULT_RANKING,
     names = name_phrases(compiler, clauses, ranking)
     if lookup is None:
         return Plan(clauses, notes, ranking, names, optional)
-    return Plan(clauses, notes, ranking, expand(clauses, lookup, ranking) + names, optional)
+    return Plan(clauses, notes, ranking, expand(clauses, lookup, ranking, tie=tie) + names,
+                optional)
 
 
 _NAME_LIKE = re.compile(r"^[^\W\d_][^\W\d_'’.-]*(?:[-'’][^\W\d_]+)*\.?$")

@@ -32,7 +32,7 @@ from papersearch.analysis.lexicon import bundled as bundled_lexicon
 from papersearch.schema import KIND_PAPER
 from papersearch.search.alignment import Alignment
 from papersearch.search.bestof import BestOf
-from papersearch.search.querytree import mark_translation
+from papersearch.search.querytree import mark_translation, scale_boost
 from papersearch.search.ranking import Ranking
 
 MIN_PAPERS = 2
@@ -263,14 +263,17 @@ Extra = tuple[wq.Query, tuple[int, ...]]
 
 
 def expand(clauses: Sequence[Clause], lookup: Glossary, ranking: Ranking,
-           max_span: int = glossary.MAX_TERMS) -> list[Extra]:
+           max_span: int = glossary.MAX_TERMS, tie: float = 1.0) -> list[Extra]:
     """Translations of the runs of ``clauses`` that name a glossary entry.
 
     Words translated alone were expanded when compiled (:func:`with_translations`);
     this finds the entries that take several words (``보상 모델``, ``reward model``).
     Each such translation is one extra clause of the soft AND that covers the
     words it translates (:class:`~papersearch.search.coordination.CoordinatedOr`), so it is
-    matched once and a paper with it counts as having those words.
+    matched once and a paper with it counts as having those words. With ``tie`` below 1
+    (a query that names its topic in English, ``Ranking.mixed_tie``) it weighs ``tie``,
+    as a word's own translations do there: one more way of saying those words, not
+    more evidence (``reward model`` and 보상 모델 in one summary are one mention).
     """
     extras: list[Extra] = []
     i = 0
@@ -285,6 +288,8 @@ def expand(clauses: Sequence[Clause], lookup: Glossary, ranking: Ranking,
         others = alternatives(terms, lookup, ranking, source)
         either = others[0] if len(others) == 1 else wq.Or(others)
         either.matcher_type = wq.Or.DEFAULT_MATCHER
+        if tie < 1.0:
+            either = scale_boost(either, tie)
         extras.append((either, tuple(range(i, i + count))))
         i += count
     return extras

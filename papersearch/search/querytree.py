@@ -8,6 +8,7 @@ carry no room for it, and read back with :func:`translation_of`).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 
 from whoosh import query as wq
@@ -54,3 +55,17 @@ def translation_of(q: wq.Query) -> Translation | None:
     """What :func:`mark_translation` tagged ``q`` with, or None for the user's own words."""
     found: Translation | None = getattr(q, TRANSLATION_ATTR, None)
     return found
+
+
+def scale_boost(q: wq.Query, weight: float) -> wq.Query:
+    """A copy of ``q`` whose scoring leaves (terms, phrases, BM25F terms) weigh ``weight``
+    times more.
+
+    The weight goes on the leaves, where explanations read it (and their translation
+    tags go with them)."""
+    if isinstance(q, (wq.Term, wq.Phrase, FieldsTerm)):
+        leaf = copy.copy(q)
+        leaf.boost = q.boost * weight
+        return leaf
+    scaled: wq.Query = q.apply(lambda child: scale_boost(child, weight))
+    return scaled
