@@ -38,7 +38,7 @@ from papersearch.models import (
 )
 from papersearch.paperindex import PaperIndex
 from papersearch.search.highlight import mark
-from papersearch.search.ranking import DEFAULT_VOTE_WEIGHT
+from papersearch.search.ranking import DEFAULT_VOTE_WEIGHT, UNKNOWN_VOTES
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -386,8 +386,9 @@ def explanation_lines(e: Explanation) -> list[str]:
                   else f"  (translation of {term.translation_of})" if term.translation_of
                   else "  (optional)" if term.optional else "")
         lines.append(f"  {term.field:<8} {_pad(term.text, 24)} {term.score:6.2f}{origin}")
-    votes = "unknown" if e.votes is None else str(e.votes)
-    lines.append(f"× vote factor {e.vote_factor:.3f} ({votes} votes) = {e.score:.2f}")
+    votes = (f"unknown votes, counted as {UNKNOWN_VOTES}" if e.votes is None
+             else f"{e.votes} votes")
+    lines.append(f"× vote factor {e.vote_factor:.3f} ({votes}) = {e.score:.2f}")
     return lines
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from papersearch import PaperIndex, QueryError
 from papersearch.search.query import MAX_QUERY_CHARS, And, Not, Or, Word, parse_query
-from papersearch.search.ranking import DEFAULT_VOTE_WEIGHT, Ranking, vote_factor
+from papersearch.search.ranking import DEFAULT_VOTE_WEIGHT, UNKNOWN_VOTES, Ranking, vote_factor
 
 from conftest import DigestWriter
 from helpers import digest, entry
@@ -255,7 +255,8 @@ def test_sorted_searches_do_not_change_later_scores(seed_index: PaperIndex) -> N
 
 
 def test_vote_factor_bounds() -> None:
-    assert vote_factor(None) == vote_factor(0) == 1.0
+    assert vote_factor(0) == 1.0
+    assert vote_factor(None) == vote_factor(-1) == vote_factor(UNKNOWN_VOTES)
     assert 1.0 < vote_factor(5) < vote_factor(50) < vote_factor(100) == vote_factor(1000) == 1 + DEFAULT_VOTE_WEIGHT
     assert vote_factor(50, vote_weight=0) == 1.0
 
@@ -276,7 +277,7 @@ def test_votes_order_ties_but_never_bury_a_better_match(tmp_path: Path,
         "2024-05-01",
         entry("2405.00001", "Alpha", same, votes=2),
         entry("2405.00002", "Beta", same, votes=90),
-        entry("2405.00003", "Gamma", same, votes=None),  # unknown votes: ranks on text
+        entry("2405.00003", "Gamma", same, votes=None),  # unknown votes: a typical paper
         # The best text match (the words are in its title) has no votes at all.
         entry("2405.00004", "Sparse Mixture of Experts 희소 전문가 혼합",
               ["희소 전문가 혼합 모델을 분석한다."], votes=0),
@@ -286,8 +287,10 @@ def test_votes_order_ties_but_never_bury_a_better_match(tmp_path: Path,
     )))
     ranked = top(index, "희소 전문가 혼합", limit=10)
     assert ranked[0] == "2405.00004"  # 0 votes, clearly better text: first
-    # Identical text: more votes first, unknown votes like zero.
-    assert ranked.index("2405.00002") < ranked.index("2405.00001") < ranked.index("2405.00003")
+    # Identical text: more votes first; unknown votes count as the median (8), not as
+    # none (the early digests gave no votes: their papers are not the least popular).
+    assert ranked.index("2405.00002") < ranked.index("2405.00003") < ranked.index("2405.00001")
+    assert vote_factor(None) == vote_factor(UNKNOWN_VOTES) > vote_factor(0) == 1.0
     # 250 votes do not lift a weaker match over a better one with fewer votes.
     assert ranked.index("2405.00002") < ranked.index("2405.00005")
     assert "2405.00006" not in ranked

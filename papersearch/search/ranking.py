@@ -7,11 +7,13 @@ The final score of a paper is::
 
 ``text_score`` is Whoosh's BM25F over title, summary and authors with the
 field boosts below. ``vote_factor`` lies in ``[1, 1 + vote_weight]``: a paper with
-0 or unknown votes keeps its text score, and a paper can overtake another only
+0 votes keeps its text score, and a paper can overtake another only
 if its text score is within a factor ``1 + vote_weight`` of it, so votes order
 near-equal matches and never bury a clearly better one. The log damps the
 long tail (median 8 votes, 99th percentile 69, maximum 291 in the corpus);
-papers at ``VOTE_SATURATION`` votes or more get the full boost.
+papers at ``VOTE_SATURATION`` votes or more get the full boost. A paper whose digest
+gave no votes (``Vote: -``, no Vote line: 117 papers, most of November and December
+2023) counts as a typical one, :data:`UNKNOWN_VOTES`, not as one nobody voted for.
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ from papersearch.search.columns import vote_at
 
 DEFAULT_VOTE_WEIGHT = 0.3
 VOTE_SATURATION = 100
+UNKNOWN_VOTES = 8
+"""The votes a paper of unknown votes counts as: the corpus median. Counted as 0, the
+papers of the early digests, which gave no votes, ranked below their peers on every
+query (nDCG@10 on the author queries 0.981, against 0.986 counted as the median)."""
 
 
 @dataclass(frozen=True)
@@ -152,8 +158,11 @@ DEFAULT_RANKING = Ranking()
 
 
 def vote_factor(votes: int | None, vote_weight: float = DEFAULT_VOTE_WEIGHT) -> float:
-    """The multiplier votes give a text score (1.0 for none or unknown votes)."""
-    if not votes or votes <= 0 or vote_weight <= 0:
+    """The multiplier votes give a text score: 1.0 for none, that of :data:`UNKNOWN_VOTES`
+    for unknown votes (None, or -1 as the votes column has it)."""
+    if votes is None or votes < 0:
+        votes = UNKNOWN_VOTES
+    if votes <= 0 or vote_weight <= 0:
         return 1.0
     scaled = min(1.0, math.log1p(votes) / math.log1p(VOTE_SATURATION))
     return 1.0 + vote_weight * scaled
