@@ -50,7 +50,8 @@ class Ranking:
       is 0: being one of thirty authors is being an author. At 0.3 a long author list
       lowered the name's score by as much as the topic word scored, so among one
       person's papers the shortest author lists came first (``Wenhu Chen 벤치마크``).
-    - ``authors_k1`` (the saturation of the authors field, :meth:`k1_of`) is 0: a name
+    - ``authors_k1`` (the saturation of the authors field, :meth:`k1_of`) is 0, which
+      makes ``authors_b`` moot (BM25 at ``k1`` 0 is idf alone): a name
       word counts once however often it is in the list. A second Chen among the authors
       does not make a paper more Wenhu Chen's, but at ``k1`` 1.2 it added 37% to
       ``chen`` and to the name phrase, more than the topic word scored in most papers,
