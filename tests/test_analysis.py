@@ -264,8 +264,17 @@ def test_words_mecab_cannot_tag_are_kept_as_nouns() -> None:
     assert query_terms("퀀타이제이션을 적용") == ["퀀타이제이션", "적용"]
     assert finds("퀀타이제이션", "저비트 퀀타이제이션을 적용한 LLM")
     assert query_terms("KL 페널티를") == ["kl", "페널티"]
-    # what is not a word still goes: symbols, and the particles read off
-    assert query_terms("→ ★") == []
+    # one term whatever particle follows: only a particle or 하/되 is read off, not the
+    # last syllables MeCab reads as a suffix or the copula (페다고지's 지)
+    for word in ["페다고지", "허깅페이스", "댑테이션", "퀀타이즈"]:
+        forms = {tuple(query_terms(word + ending)) for ending in ["", "를", "의", "와"]}
+        assert len(forms) == 1 and len(forms.pop()) == 1, word
+    assert query_terms("퀀타이즈된 모델") == ["퀀타이즈", "모델"]
+    # two lexicon words glued inside one unknown morpheme are both kept whole
+    assert query_terms("퀀타이제이션디코딩을") == ["퀀타이제이션", "디코딩"]
+    assert query_terms("뉴럴퀀타이제이션") == ["뉴럴", "퀀타이제이션"]
+    # what is not a word still goes: lone jamo (UNKNOWN too, but no syllables)
+    assert query_terms("ㅋㅋ") == []
 
 
 def test_read_unknown_words_alone() -> None:

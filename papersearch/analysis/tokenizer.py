@@ -14,6 +14,7 @@ from typing import Any
 
 from whoosh.analysis import Token, Tokenizer
 
+from papersearch.analysis.hangul import decompose
 from papersearch.analysis.lexicon import bundled as bundled_lexicon
 from papersearch.analysis.normalize import normalize_text
 
@@ -226,13 +227,32 @@ def _function_word(feature: str) -> bool:
     return feature.split(",", 1)[0].split("+")[0].startswith(("J", "E", "XS", "VCP"))
 
 
+def _ending(read: list[Morpheme]) -> bool:
+    """Whether morphemes read again are the ending of a noun's word: a particle, or 하/되
+    with its endings (``를``, ``하면서도``), and function words after it. Not a noun suffix
+    or the copula first: MeCab reads the last syllables of many loanwords so (페다고지's
+    지, 허깅페이스's 스), and a word would lose them with one particle and keep them with
+    another."""
+    if not read or not all(_function_word(feature) for _, feature, _, _ in read):
+        return False
+    first = read[0][1].split(",", 1)[0].split("+")[0]
+    # 하/되 as typed (하면서도, 한, 된), not a 하 MeCab reads into another syllable (지: 하지)
+    return first.startswith("J") or (first in ("XSV", "XSA")
+                                     and decompose(read[0][0][:1])[:2] in _DO_BECOME)
+
+
+_DO_BECOME = frozenset(decompose(syllable)[:2] for syllable in "하해되돼")
+"""하 and 되 (and their contractions 해, 돼) as initial and vowel, any final consonant."""
+
+
 def read_unknown_words(morphemes: list[Morpheme], reread: Callable[[str], list[Morpheme]]
                        ) -> list[Morpheme]:
     """``morphemes`` with each Hangul one MeCab tagged :data:`UNKNOWN_TAG` made a noun.
 
     Such a morpheme is a whole word, particles included (페널티를). Its longest ending
-    (up to :data:`MAX_TAIL` syllables) that ``reread`` reads as particles and endings only
-    is split off and kept as read (를: a particle, which the part-of-speech stop drops);
+    (up to :data:`MAX_TAIL` syllables) that ``reread`` reads as a particle or 하/되 and
+    endings (:func:`_ending`) is split off and kept as read (를: a particle, which the
+    part-of-speech stop drops);
     the rest becomes one noun (``NNG``) of kind :data:`UNKNOWN_KIND`. Dropped as
     unknown, the word was lost in the index and in queries alike.
     """
@@ -247,7 +267,7 @@ def read_unknown_words(morphemes: list[Morpheme], reread: Callable[[str], list[M
         stem, tail = surface, []
         for size in range(min(MAX_TAIL, len(surface) - 1), 0, -1):
             read = reread(surface[-size:])
-            if read and all(_function_word(feature) for _, feature, _, _ in read):
+            if _ending(read):
                 stem, tail = surface[:-size], read
                 break
         out.append((stem, f"NNG,*,*,{stem},{UNKNOWN_KIND},*,*,*", start, start + len(stem)))
@@ -275,6 +295,7 @@ def keep_loanwords_whole(morphemes: list[Morpheme], spans: list[tuple[int, int]]
     """
     if not spans:
         return morphemes
+    morphemes = list(morphemes)  # an unknown morpheme may be cut where a loanword starts
     starts = {a for a, _ in spans}
     out: list[Morpheme] = []
     i, n = 0, len(morphemes)
@@ -298,6 +319,10 @@ def keep_loanwords_whole(morphemes: list[Morpheme], spans: list[tuple[int, int]]
         if end not in starts:  # the rest of the word, unless another loanword follows
             while rest < len(text) and "\uac00" <= text[rest] <= "\ud7a3":
                 rest += 1
+        elif j < n and morphemes[j][2] < end and _unknown(morphemes[j]):
+            # an unknown morpheme runs on into the next loanword (퀀타이제이션디코딩을):
+            # what follows this one starts that one
+            morphemes[j] = (text[end:morphemes[j][3]], morphemes[j][1], end, morphemes[j][3])
         k = j
         while k < n and morphemes[k][2] < rest:
             rest = max(rest, morphemes[k][3])
