@@ -127,14 +127,15 @@ def build_papersearch(work: Path, reuse: bool) -> Path:
 
 
 def _opens(index_dir: Path) -> bool:
-    """Whether this papersearch can open the index built before at ``index_dir``."""
-    from papersearch import IndexVersionError, PaperIndex
+    """Whether this papersearch can open the index built before at ``index_dir`` (not one
+    of another version, nor one a killed run left half built)."""
+    from papersearch import IndexCorruptError, IndexNotFoundError, IndexVersionError, PaperIndex
 
     if not index_dir.exists():
         return False
     try:
         PaperIndex.open(index_dir).close()
-    except IndexVersionError:
+    except (IndexVersionError, IndexNotFoundError, IndexCorruptError):
         return False
     return True
 
@@ -160,7 +161,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "no name phrases": {"name_weight": 0.0},
     "no title alignment": {"aligned": False},
     "mixed: translations added": {"mixed_tie": 1.0},
-    "authors length 0.3": {"authors_b": 0.3},
+    "authors length 0.3": {"authors_b": 0.3, "authors_k1": 1.2},
     "authors tf counted": {"authors_k1": 1.2},
     "intent 0": {"intent_weight": 0.0},
     "intent 0.5": {"intent_weight": 0.5},

@@ -272,8 +272,9 @@ def expand(clauses: Sequence[Clause], lookup: Glossary, ranking: Ranking,
     words it translates (:class:`~papersearch.search.coordination.CoordinatedOr`), so it is
     matched once and a paper with it counts as having those words. With ``tie`` below 1
     (a query that names its topic in English, ``Ranking.mixed_tie``) it weighs ``tie``,
-    as a word's own translations do there: one more way of saying those words, not
-    more evidence (``reward model`` and 보상 모델 in one summary are one mention).
+    what a word's translations weigh there unless they are its best match: one more way
+    of saying those words, not more evidence (``reward model`` and 보상 모델 in one
+    summary are one mention).
     """
     extras: list[Extra] = []
     i = 0

@@ -61,11 +61,15 @@ def scale_boost(q: wq.Query, weight: float) -> wq.Query:
     """A copy of ``q`` whose scoring leaves (terms, phrases, BM25F terms) weigh ``weight``
     times more.
 
-    The weight goes on the leaves, where explanations read it (and their translation
-    tags go with them)."""
+    The weight goes on the leaves, where explanations read it. Each node is copied, so
+    what is set on it stays (translation tags, a union's ``matcher_type``)."""
     if isinstance(q, (wq.Term, wq.Phrase, FieldsTerm)):
         leaf = copy.copy(q)
         leaf.boost = q.boost * weight
         return leaf
+    if isinstance(q, wq.CompoundQuery):
+        node = copy.copy(q)
+        node.subqueries = [scale_boost(child, weight) for child in q.subqueries]
+        return node
     scaled: wq.Query = q.apply(lambda child: scale_boost(child, weight))
     return scaled
