@@ -213,18 +213,24 @@ MAX_TAIL = 4
 """The longest ending (particles, 하면서도) read off a word MeCab could not tag."""
 
 
+def _first_tag(feature: str) -> str:
+    """The part of speech a MeCab feature string starts with (``XSV`` of ``XSV+EC,...``)."""
+    return feature.split(",", 1)[0].split("+", 1)[0]
+
+
 def _unknown(morpheme: Morpheme) -> bool:
-    return morpheme[1].split(",", 1)[0] == UNKNOWN_TAG
+    return _first_tag(morpheme[1]) == UNKNOWN_TAG
 
 
 def _hangul(text: str) -> bool:
+    """Whether ``text`` holds a Hangul syllable."""
     return any("\uac00" <= c <= "\ud7a3" for c in text)
 
 
 def _function_word(feature: str) -> bool:
     """Whether a morpheme is a particle, an ending, a suffix or the copula (``를``,
     ``하면서도``): what may follow a noun inside one word."""
-    return feature.split(",", 1)[0].split("+")[0].startswith(("J", "E", "XS", "VCP"))
+    return _first_tag(feature).startswith(("J", "E", "XS", "VCP"))
 
 
 def _ending(read: list[Morpheme]) -> bool:
@@ -235,7 +241,7 @@ def _ending(read: list[Morpheme]) -> bool:
     another."""
     if not read or not all(_function_word(feature) for _, feature, _, _ in read):
         return False
-    first = read[0][1].split(",", 1)[0].split("+")[0]
+    first = _first_tag(read[0][1])
     # 하/되 as typed (하면서도, 한, 된), not a 하 MeCab reads into another syllable (지: 하지)
     return first.startswith("J") or (first in ("XSV", "XSA")
                                      and decompose(read[0][0][:1])[:2] in _DO_BECOME)
@@ -252,9 +258,9 @@ def read_unknown_words(morphemes: list[Morpheme], reread: Callable[[str], list[M
     Such a morpheme is a whole word, particles included (페널티를). Its longest ending
     (up to :data:`MAX_TAIL` syllables) that ``reread`` reads as a particle or 하/되 and
     endings (:func:`_ending`) is split off and kept as read (를: a particle, which the
-    part-of-speech stop drops);
-    the rest becomes one noun (``NNG``) of kind :data:`UNKNOWN_KIND`. Dropped as
-    unknown, the word was lost in the index and in queries alike.
+    part-of-speech stop drops); the rest becomes one noun (``NNG``) of kind
+    :data:`UNKNOWN_KIND`. Dropped as unknown, the word was lost in the index and in
+    queries alike.
     """
     if not any(_unknown(m) for m in morphemes):
         return morphemes
@@ -317,7 +323,7 @@ def keep_loanwords_whole(morphemes: list[Morpheme], spans: list[tuple[int, int]]
         out.append((word, f"NNG,*,*,{word},{LOANWORD_KIND},*,*,*", start, end))
         rest = end
         if end not in starts:  # the rest of the word, unless another loanword follows
-            while rest < len(text) and "\uac00" <= text[rest] <= "\ud7a3":
+            while rest < len(text) and _hangul(text[rest]):
                 rest += 1
         elif j < n and morphemes[j][2] < end and _unknown(morphemes[j]):
             # an unknown morpheme runs on into the next loanword (퀀타이제이션디코딩을):
