@@ -59,6 +59,18 @@ def test_a_loanword_goes_with_the_title_word_it_spells(counted: Alignment) -> No
     assert alignment.get(("기술",)) != [("gs",)]
 
 
+def test_a_one_syllable_term_pairs_only_with_the_word_it_spells(counted: Alignment) -> None:
+    # 구글 is split 구 + 글 in some summaries, so 글 (writing) met Gemini in the titles of
+    # Google's papers; 화 (a piece of 세분화) met segmentation. Such pairs translated
+    # every 글 and 화 of a query.
+    alignment = counted
+    for piece in ("글", "구", "가", "화", "동", "학"):
+        assert alignment.get((piece,)) == [], piece
+    assert alignment.get(("웹",)) == [("web",)]
+    assert alignment.get(("툴",)) == [("tool",)]
+    assert {k for k in alignment.pairs if len(k) == 1} <= {"웹", "뷰", "툴", "샷"}
+
+
 def test_counting_a_slice_at_a_time_changes_nothing(corpus_index: PaperIndex,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     with corpus_index.reading() as lease:

@@ -17,7 +17,9 @@ papers). Each Korean term keeps its best English term by Dice, except a loanword
 a Korean word that spells a title word as heard (라우팅: routing, 프롬프트: prompt;
 :mod:`papersearch.analysis.transliteration`) keeps that word when the two come together
 often enough, even where its topic's word is commoner in its titles (라우팅 papers'
-titles say "mixture" more than "routing"). The pairs join the
+titles say "mixture" more than "routing"). A one-syllable Korean term keeps a pair only
+when it spells that word (웹: web): most are pieces of split words (구글 -> 구 + 글), and
+글 -> gemini would translate every 글 of a query. The pairs join the
 glossary's translations (:mod:`papersearch.search.expansion`), one way: Korean to
 English.
 
@@ -55,7 +57,7 @@ MIN_INDEX_PAPERS = 200
 PAIRS_AT_ONCE = 1_000_000
 """(Korean posting, title term) pairs counted at a time: bounds the memory counting takes."""
 SETTINGS = (f"papers {MIN_PAPERS} titles {MIN_TITLE_PAPERS} dice {MIN_DICE} lift {MIN_LIFT}"
-            f" heard {MIN_HEARD_DICE}")
+            f" heard {MIN_HEARD_DICE} syllable spelled")
 
 FILE_NAME = "papersearch-alignment.json"
 """The pairs of an index, in its directory (Whoosh leaves files of other names alone)."""
@@ -116,7 +118,8 @@ class Alignment:
                   en_papers, papers)
             begin = stop
         best.update(sounds)
-        return cls({korean[k]: english[e] for k, (_, e) in sorted(best.items())}, papers)
+        return cls({korean[k]: english[e] for k, (_, e) in sorted(best.items())
+                    if len(korean[k]) > 1 or _spells(korean[k], english[e])}, papers)
 
     def to_json(self) -> str:
         from papersearch import __version__
@@ -139,6 +142,16 @@ class Alignment:
             return cls(pairs, int(data["papers"]))
         except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:
             raise ValueError(f"not an alignment file: {exc}") from exc
+
+
+def _spells(syllable: str, english: str) -> bool:
+    """Whether a one-syllable Korean term spells its title word as heard (웹: web, 툴: tool).
+
+    Other one-syllable terms are mostly pieces of words MeCab split (구글 -> 구 + 글,
+    동영상 -> 동 + 영상), and what they co-occur with is their whole word's topic:
+    글 -> gemini, 가 -> expert, 화 -> segment would translate 글 (writing), 가 and 화
+    wherever a query has them."""
+    return hangul_key(syllable) in english_keys(english)
 
 
 def _term_boundary(rows: Any, stop: int) -> int:
