@@ -69,6 +69,9 @@ def test_a_one_syllable_term_pairs_only_with_the_word_it_spells(counted: Alignme
     assert alignment.get(("웹",)) == [("web",)]
     assert alignment.get(("툴",)) == [("tool",)]
     assert {k for k in alignment.pairs if len(k) == 1} <= {"웹", "뷰", "툴", "샷"}
+    # nor is a one-letter title term a word: 3D is 3 + d, and 표현 (representation) -> d
+    # matched every 3D title
+    assert all(len(english) > 1 for english in alignment.pairs.values())
 
 
 def test_counting_a_slice_at_a_time_changes_nothing(corpus_index: PaperIndex,

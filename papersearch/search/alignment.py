@@ -57,13 +57,13 @@ MIN_INDEX_PAPERS = 200
 PAIRS_AT_ONCE = 1_000_000
 """(Korean posting, title term) pairs counted at a time: bounds the memory counting takes."""
 SETTINGS = (f"papers {MIN_PAPERS} titles {MIN_TITLE_PAPERS} dice {MIN_DICE} lift {MIN_LIFT}"
-            f" heard {MIN_HEARD_DICE} syllable spelled")
+            f" heard {MIN_HEARD_DICE} syllable spelled letters 2")
 
 FILE_NAME = "papersearch-alignment.json"
 """The pairs of an index, in its directory (Whoosh leaves files of other names alone)."""
 
 _HANGUL_TERM = re.compile(r"^[\uac00-\ud7a3]+$")
-_LATIN_TERM = re.compile(r"^[a-z][a-z0-9]*$")
+_LATIN_TERM = re.compile(r"^[a-z][a-z0-9]+$")  # one letter is a piece: 3D -> 3 + d
 
 
 class Alignment:
