@@ -388,7 +388,8 @@ def explanation_lines(e: Explanation) -> list[str]:
         lines.append(f"  {term.field:<8} {_pad(term.text, 24)} {term.score:6.2f}{origin}")
     votes = (f"unknown votes, counted as {UNKNOWN_VOTES}" if e.votes is None
              else f"{e.votes} votes")
-    lines.append(f"× vote factor {e.vote_factor:.3f} ({votes}) = {e.score:.2f}")
+    lines.append(f"× vote factor {e.vote_factor:.3f} ({votes}, weight {e.vote_weight:.2f})"
+                 f" = {e.score:.2f}")
     return lines
 
 

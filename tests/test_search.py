@@ -296,6 +296,47 @@ def test_votes_order_ties_but_never_bury_a_better_match(tmp_path: Path,
     assert "2405.00006" not in ranked
 
 
+def test_a_long_description_weighs_votes_more(tmp_path: Path,
+                                              write_digest: DigestWriter) -> None:
+    # Someone who describes a paper in many words half remembers it, and the papers
+    # people remember are the popular ones; such a description also matches many papers
+    # in part. Up to five words votes weigh 0.3, then more with each word, 0.9 from eight.
+    ranking = Ranking()
+    assert ranking.for_words(5) == ranking
+    assert ranking.for_words(6).vote_weight == pytest.approx(0.5)
+    assert ranking.for_words(8).vote_weight == ranking.for_words(12).vote_weight \
+        == pytest.approx(0.9)
+    assert Ranking(vote_weight=0).for_words(12).vote_weight == 0  # off stays off
+    index = PaperIndex.create(tmp_path / "ix")
+    index.add(write_digest("2024/05/01.md", digest(
+        "2024-05-01",
+        # the better text match: its title says robot too
+        entry("2405.00001", "Robot Niche", ["로봇 시연 데이터로 학습한 공개 조작 정책 모델이다."],
+              votes=1),
+        entry("2405.00002", "Famous", ["로봇 시연 데이터로 학습한 공개 조작 정책 모델이다."],
+              votes=300),
+        entry("2405.00003", "Other", ["언어 모델 데이터 학습."]),
+        entry("2405.00004", "Another", ["이미지 생성 모델."]),
+    )))
+    short = index.search("로봇 시연 조작", explain=True)
+    long = index.search("로봇 시연 데이터로 학습한 공개 조작 정책 모델", explain=True)
+    assert short[0].arxiv_id == "2405.00001"  # votes only break near-ties
+    assert long[0].arxiv_id == "2405.00002"  # the one people remember
+    for result in (short, long):
+        for hit in result:
+            assert hit.explanation is not None
+            weight = hit.explanation.vote_weight
+            assert hit.vote_factor == pytest.approx(vote_factor(hit.votes, weight))
+    assert short[0].explanation and short[0].explanation.vote_weight == pytest.approx(0.3)
+    described = long[0].explanation
+    assert described is not None and described.clauses >= 7
+    assert described.vote_weight == pytest.approx(
+        ranking.for_words(described.clauses).vote_weight) and described.vote_weight > 0.6
+    # the user's own weight is scaled alike, and 0 turns votes off for every query
+    flat = index.search("로봇 시연 데이터로 학습한 공개 조작 정책 모델", vote_weight=0)
+    assert flat[0].arxiv_id == "2405.00001"
+
+
 def test_votes_never_reorder_text_scores_beyond_the_weight(seed_index: PaperIndex) -> None:
     for query in ["모델", "diffusion", "언어 모델 평가", "이미지 생성"]:
         hits = list(seed_index.search(query, limit=30))

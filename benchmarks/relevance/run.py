@@ -166,6 +166,8 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "intent 0": {"intent_weight": 0.0},
     "intent 0.5": {"intent_weight": 0.5},
     "intent 1.0": {"intent_weight": 1.0},
+    "descriptions: votes as usual": {"description_votes": 1.0},
+    "descriptions: votes x2": {"description_votes": 2.0},
     "partial power 0": {"partial_power": 0.0},
     "partial power 2": {"partial_power": 2.0},
     "authors 3.0": {"authors_boost": 3.0},

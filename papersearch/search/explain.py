@@ -118,5 +118,6 @@ def explain(searcher: Any, q: wq.Query, docnum: int, votes: int | None,
     text_score = sum(t.score * (1.0 if t.optional else coordination) for t in terms)
     return Explanation(fields=fields, terms=terms, clauses=clauses,
                        matched_clauses=matched_clauses, coordination=coordination,
-                       votes=votes, vote_factor=factor, text_score=text_score,
+                       votes=votes, vote_weight=ranking.vote_weight, vote_factor=factor,
+                       text_score=text_score,
                        score=text_score * factor)

@@ -45,7 +45,8 @@ def run_search(searcher: Any, compiler: QueryCompiler, text: str, options: Searc
     for lack of a threshold. ``total`` counts the papers matching the whole query
     (or, when there are none and the result is ``relaxed``, those matching part of
     it); ``partial`` counts the papers matching only part. ``ranking`` holds the
-    settings resolved for this search (``options.vote_weight`` applied). ``evaluator``
+    settings resolved for this search (``options.vote_weight`` applied); a query of many
+    words weighs votes more (:meth:`Ranking.for_words`). ``evaluator``
     (one per searcher) scores the queries and keeps scored postings between searches.
     ``offset`` skips that many hits of this order (full matches, then partial ones), so
     pages never overlap or skip; hits and explanations are built for the page only.
@@ -77,6 +78,10 @@ def run_search(searcher: Any, compiler: QueryCompiler, text: str, options: Searc
                                             newest.top[options.offset:], ranking),
                             facets=count_facets(evaluator.columns, newest.matched)
                             if options.facets else None)
+    # a long description weighs votes more (Ranking.for_words): the words the user typed,
+    # found in the index or not, say how much of a paper they describe
+    ranking = ranking.for_words(len(compiled.positives))
+    vote_weight = ranking.vote_weight
     ignored: list[str] = []
     if len(compiled.positives) > 1:
         compiled, ignored = compiled.without_dead(evaluator)
