@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 
+from papersearch.analysis.hangul import SYLLABLES
+
 Terms = tuple[str, ...]
 Analyze = Callable[[str], list[str]]
 
@@ -32,11 +34,11 @@ MAX_TERMS = 4
 SEP = "|"
 """Between the two sides of a pair in the ``glossary`` field (no analyzed term holds it)."""
 
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_HANGUL = re.compile(f"[{SYLLABLES}]")
 _LATIN = re.compile(r"[A-Za-z]")
 _PAREN = re.compile(r"\(([^()]{1,120})\)")
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9]{0,2}[A-Z0-9]s?$")
-_KOREAN_WORD = re.compile(r"^[\uac00-\ud7a3][\uac00-\ud7a3\w·-]*$")
+_KOREAN_WORD = re.compile(f"^[{SYLLABLES}][{SYLLABLES}\\w·-]*$")
 _ENGLISH_WORD = re.compile(r"^[A-Za-z][A-Za-z0-9'.+-]*$")
 _ALTERNATIVES = re.compile(r"\s*[,;/]\s*|\s+또는\s+|\s+or\s+")
 

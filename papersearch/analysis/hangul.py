@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import unicodedata
 
+SYLLABLES = "\uac00-\ud7a3"
+"""The precomposed Hangul syllables (가-힣), as a regular-expression class body:
+``[{SYLLABLES}]``. Korean as the digests write it; jamo alone are typing."""
 _SYLLABLES = range(0xAC00, 0xD7A4)
 _JONGSEONG = range(0x11A8, 0x11C3)
 
@@ -64,6 +67,11 @@ def decompose(text: str) -> str:
 def compose(jamo: str) -> str:
     """Join conjoining jamo back into syllables where they form one (NFC)."""
     return unicodedata.normalize("NFC", jamo)
+
+
+def has_syllable(text: str) -> bool:
+    """Whether ``text`` holds a precomposed Hangul syllable."""
+    return any(ord(ch) in _SYLLABLES for ch in text)
 
 
 def is_hangul(text: str) -> bool:

@@ -25,8 +25,10 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-_HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+")
-_HANGUL_WORD = re.compile(r"^[\uac00-\ud7a3]{2,}$")
+from papersearch.analysis.hangul import SYLLABLES
+
+_HANGUL_RUN = re.compile(f"[{SYLLABLES}]+")
+_HANGUL_WORD = re.compile(f"^[{SYLLABLES}]{{2,}}$")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Any
 
 from whoosh.analysis import Token, Tokenizer
 
-from papersearch.analysis.hangul import decompose
+from papersearch.analysis.hangul import decompose, has_syllable
 from papersearch.analysis.lexicon import bundled as bundled_lexicon
 from papersearch.analysis.normalize import normalize_text
 
@@ -222,11 +222,6 @@ def _unknown(morpheme: Morpheme) -> bool:
     return _first_tag(morpheme[1]) == UNKNOWN_TAG
 
 
-def _hangul(text: str) -> bool:
-    """Whether ``text`` holds a Hangul syllable."""
-    return any("\uac00" <= c <= "\ud7a3" for c in text)
-
-
 def _function_word(feature: str) -> bool:
     """Whether a morpheme is a particle, an ending, a suffix or the copula (``를``,
     ``하면서도``): what may follow a noun inside one word."""
@@ -267,7 +262,7 @@ def read_unknown_words(morphemes: list[Morpheme], reread: Callable[[str], list[M
     out: list[Morpheme] = []
     for morpheme in morphemes:
         surface, _, start, _ = morpheme
-        if not _unknown(morpheme) or not _hangul(surface):
+        if not _unknown(morpheme) or not has_syllable(surface):
             out.append(morpheme)
             continue
         stem, tail = surface, []
@@ -323,7 +318,7 @@ def keep_loanwords_whole(morphemes: list[Morpheme], spans: list[tuple[int, int]]
         out.append((word, f"NNG,*,*,{word},{LOANWORD_KIND},*,*,*", start, end))
         rest = end
         if end not in starts:  # the rest of the word, unless another loanword follows
-            while rest < len(text) and _hangul(text[rest]):
+            while rest < len(text) and has_syllable(text[rest]):
                 rest += 1
         elif j < n and morphemes[j][2] < end and _unknown(morphemes[j]):
             # an unknown morpheme runs on into the next loanword (퀀타이제이션디코딩을):

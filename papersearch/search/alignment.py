@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from papersearch.analysis.hangul import SYLLABLES
 from papersearch.analysis.transliteration import MIN_KEY, english_keys, hangul_key
 from papersearch.cachefiles import write_atomically
 from papersearch.schema import KIND_PAPER
@@ -62,7 +63,7 @@ SETTINGS = (f"papers {MIN_PAPERS} titles {MIN_TITLE_PAPERS} dice {MIN_DICE} lift
 FILE_NAME = "papersearch-alignment.json"
 """The pairs of an index, in its directory (Whoosh leaves files of other names alone)."""
 
-_HANGUL_TERM = re.compile(r"^[\uac00-\ud7a3]+$")
+_HANGUL_TERM = re.compile(f"^[{SYLLABLES}]+$")
 _LATIN_TERM = re.compile(r"^[a-z][a-z0-9]+$")  # one letter is a piece: 3D -> 3 + d
 
 
