@@ -333,6 +333,17 @@ def test_a_transliteration_has_its_english_key(korean: str, english: str) -> Non
     assert hangul_key(korean) in english_keys(english)
 
 
+def test_a_syllable_spells_a_word_only_by_its_consonants() -> None:
+    # Alignment keeps a one-syllable Korean term's pair only when it spells the title
+    # word (웹: web); a syllable of no consonant (이, 오) has an empty key, which every
+    # word of vowels (ai, io) has too, and must not count.
+    from papersearch.analysis.transliteration import spells
+
+    assert spells("웹", "web") and spells("툴", "tool") and spells("샷", "shot")
+    assert not spells("이", "ai") and not spells("오", "io") and not spells("위", "ui")
+    assert not spells("글", "gemini") and not spells("화", "segment")
+
+
 def test_unrelated_words_have_other_keys() -> None:
     from papersearch.analysis.transliteration import english_keys, hangul_key
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 
-from papersearch.analysis.hangul import SYLLABLES
+from papersearch.analysis.hangul import SYLLABLES, has_syllable
 
 Terms = tuple[str, ...]
 Analyze = Callable[[str], list[str]]
@@ -34,7 +34,6 @@ MAX_TERMS = 4
 SEP = "|"
 """Between the two sides of a pair in the ``glossary`` field (no analyzed term holds it)."""
 
-_HANGUL = re.compile(f"[{SYLLABLES}]")
 _LATIN = re.compile(r"[A-Za-z]")
 _PAREN = re.compile(r"\(([^()]{1,120})\)")
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9]{0,2}[A-Z0-9]s?$")
@@ -52,9 +51,9 @@ def mine_pairs(text: str, analyze: Analyze) -> list[tuple[Terms, Terms]]:
     for line in text.splitlines():
         for match in _PAREN.finditer(line):
             inside, before = match.group(1).strip(), line[:match.start()]
-            if _LATIN.search(inside) and not _HANGUL.search(inside):
+            if _LATIN.search(inside) and not has_syllable(inside):
                 pairs.extend(_korean_then_english(before, inside, analyze))
-            elif _HANGUL.search(inside) and not _LATIN.search(inside):
+            elif has_syllable(inside) and not _LATIN.search(inside):
                 pairs.extend(_english_then_korean(before, inside, analyze))
     return [p for p in dict.fromkeys(pairs) if _plausible(p)]
 
@@ -124,11 +123,11 @@ def _acronym_length(acronym: str) -> int:
 def _plausible(pair: tuple[Terms, Terms]) -> bool:
     ko, en = pair
     return (0 < len(ko) <= MAX_TERMS and 0 < len(en) <= MAX_TERMS
-            and any(_HANGUL.search(t) for t in ko)
+            and any(has_syllable(t) for t in ko)
             # one-syllable Korean terms are mostly suffixes split off a longer word
             # (변환기 -> 변환, 기): a pair resting on one is usually misaligned
             and all(len(t) >= 2 for t in ko)
-            and not any(_HANGUL.search(t) for t in en)
+            and not any(has_syllable(t) for t in en)
             and any(_LATIN.search(t) for t in en)
             and not any(SEP in t or "," in t for t in (*ko, *en)))
 
@@ -154,4 +153,4 @@ def decode_key(key: str) -> Terms:
 
 def side_of(terms: Terms) -> str:
     """``ko`` for terms with Hangul, ``en`` otherwise."""
-    return "ko" if any(_HANGUL.search(t) for t in terms) else "en"
+    return "ko" if any(has_syllable(t) for t in terms) else "en"

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import unicodedata
 
-SYLLABLES = "\uac00-\ud7a3"
+FIRST_SYLLABLE = 0xAC00
+"""가, the first precomposed Hangul syllable; a syllable's code point minus this is
+(initial × 21 + medial) × 28 + final."""
+SYLLABLE_COUNT = 11172
+_SYLLABLES = range(FIRST_SYLLABLE, FIRST_SYLLABLE + SYLLABLE_COUNT)
+SYLLABLES = f"{chr(_SYLLABLES[0])}-{chr(_SYLLABLES[-1])}"
 """The precomposed Hangul syllables (가-힣), as a regular-expression class body:
 ``[{SYLLABLES}]``. Korean as the digests write it; jamo alone are typing."""
-_SYLLABLES = range(0xAC00, 0xD7A4)
 _JONGSEONG = range(0x11A8, 0x11C3)
 
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from itertools import product
 
+from papersearch.analysis.hangul import FIRST_SYLLABLE, SYLLABLE_COUNT
+
 MIN_KEY = 3
 """Consonants a key needs before a match means anything."""
 
@@ -34,8 +36,8 @@ def hangul_key(word: str) -> str:
     """The consonant key of a Hangul word (other characters are skipped)."""
     out: list[str] = []
     for ch in word:
-        code = ord(ch) - 0xAC00
-        if not 0 <= code < 11172:
+        code = ord(ch) - FIRST_SYLLABLE
+        if not 0 <= code < SYLLABLE_COUNT:
             continue
         initial, rest = divmod(code, 588)
         final = rest % 28
@@ -125,6 +127,14 @@ def _collapse(classes: list[str]) -> str:
             if not out or out[-1] != part:
                 out.append(part)
     return " ".join(out)
+
+
+def spells(word: str, english: str) -> bool:
+    """Whether Hangul ``word`` spells ``english`` as heard, by key alone: for words too
+    short for :data:`MIN_KEY` (웹: web, 툴: tool), which is why a key of no consonant
+    (이, 아: ai, io) never counts."""
+    key = hangul_key(word)
+    return bool(key) and key in english_keys(english)
 
 
 def key_length(key: str) -> int:

@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from papersearch.analysis.hangul import SYLLABLES
-from papersearch.analysis.transliteration import MIN_KEY, english_keys, hangul_key
+from papersearch.analysis.transliteration import MIN_KEY, english_keys, hangul_key, spells
 from papersearch.cachefiles import write_atomically
 from papersearch.schema import KIND_PAPER
 
@@ -120,7 +120,7 @@ class Alignment:
             begin = stop
         best.update(sounds)
         return cls({korean[k]: english[e] for k, (_, e) in sorted(best.items())
-                    if len(korean[k]) > 1 or _spells(korean[k], english[e])}, papers)
+                    if len(korean[k]) > 1 or spells(korean[k], english[e])}, papers)
 
     def to_json(self) -> str:
         from papersearch import __version__
@@ -143,16 +143,6 @@ class Alignment:
             return cls(pairs, int(data["papers"]))
         except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:
             raise ValueError(f"not an alignment file: {exc}") from exc
-
-
-def _spells(syllable: str, english: str) -> bool:
-    """Whether a one-syllable Korean term spells its title word as heard (웹: web, 툴: tool).
-
-    Other one-syllable terms are mostly pieces of words MeCab split (구글 -> 구 + 글,
-    동영상 -> 동 + 영상), and what they co-occur with is their whole word's topic:
-    글 -> gemini, 가 -> expert, 화 -> segment would translate 글 (writing), 가 and 화
-    wherever a query has them."""
-    return hangul_key(syllable) in english_keys(english)
 
 
 def _term_boundary(rows: Any, stop: int) -> int:
