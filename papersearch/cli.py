@@ -386,10 +386,12 @@ def explanation_lines(e: Explanation) -> list[str]:
                   else f"  (translation of {term.translation_of})" if term.translation_of
                   else "  (optional)" if term.optional else "")
         lines.append(f"  {term.field:<8} {_pad(term.text, 24)} {term.score:6.2f}{origin}")
-    votes = (f"unknown votes, counted as {UNKNOWN_VOTES}" if e.votes is None
-             else f"{e.votes} votes")
-    lines.append(f"× vote factor {e.vote_factor:.3f} ({votes}, weight {e.vote_weight:.2f})"
-                 f" = {e.score:.2f}")
+    if e.vote_weight <= 0:
+        votes = "votes off"
+    else:
+        votes = (f"unknown votes, counted as {UNKNOWN_VOTES}" if e.votes is None
+                 else f"{e.votes} votes") + f", weight {e.vote_weight:.2f}"
+    lines.append(f"× vote factor {e.vote_factor:.3f} ({votes}) = {e.score:.2f}")
     return lines
 
 

@@ -171,7 +171,7 @@ class Explanation(_Frozen):
     matched_clauses: int = 0
     coordination: float = 1.0  # (matched / clauses) ** power; 1.0 when all were required
     votes: int | None = None
-    vote_weight: float = 0.0  # this search's weight of votes (more for a long description)
+    vote_weight: float  # this search's weight of votes (more for a long description)
     vote_factor: float = 1.0
     text_score: float  # the terms' scores times coordination, plus the intent words' scores
     score: float  # text_score times vote_factor

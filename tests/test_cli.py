@@ -158,6 +158,9 @@ def test_query_explain(cli_index: Path) -> None:
     assert "authors" in text_line
     assert any(line.split()[:2] == ["authors", "goldstein"] for line in lines)
     assert any("× vote factor" in line and "(25 votes, weight 0.30)" in line for line in lines)
+    code, out, _ = run("query", "Tom Goldstein", "--explain", "--vote-weight", "0",
+                       "--index", str(cli_index))
+    assert code == 0 and "× vote factor 1.000 (votes off)" in out
     code, out, _ = run("query", "Tom Goldstein", "--explain", "--json", "--index", str(cli_index))
     explanation = json.loads(out)["hits"][0]["explanation"]
     # the two words, and the two as one author's name

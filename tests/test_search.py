@@ -308,33 +308,36 @@ def test_a_long_description_weighs_votes_more(tmp_path: Path,
         == pytest.approx(0.9)
     assert Ranking(vote_weight=0).for_words(12).vote_weight == 0  # off stays off
     index = PaperIndex.create(tmp_path / "ix")
+    summary = ["로봇 시연 데이터로 학습한 오픈소스 조작 정책 모델이다."]
     index.add(write_digest("2024/05/01.md", digest(
         "2024-05-01",
-        # the better text match: its title says robot too
-        entry("2405.00001", "Robot Niche", ["로봇 시연 데이터로 학습한 공개 조작 정책 모델이다."],
-              votes=1),
-        entry("2405.00002", "Famous", ["로봇 시연 데이터로 학습한 공개 조작 정책 모델이다."],
-              votes=300),
+        entry("2405.00001", "Robot Niche", summary, votes=1),  # its title says robot too
+        entry("2405.00002", "Famous", summary, votes=300),
         entry("2405.00003", "Other", ["언어 모델 데이터 학습."]),
         entry("2405.00004", "Another", ["이미지 생성 모델."]),
     )))
+    eight = "로봇 시연 데이터로 학습한 오픈소스 조작 정책 모델"  # eight words, none an intent word
     short = index.search("로봇 시연 조작", explain=True)
-    long = index.search("로봇 시연 데이터로 학습한 공개 조작 정책 모델", explain=True)
+    long = index.search(eight, explain=True)
     assert short[0].arxiv_id == "2405.00001"  # votes only break near-ties
     assert long[0].arxiv_id == "2405.00002"  # the one people remember
-    for result in (short, long):
+    for result, weight in ((short, 0.3), (long, 0.9)):
         for hit in result:
             assert hit.explanation is not None
-            weight = hit.explanation.vote_weight
+            assert hit.explanation.vote_weight == pytest.approx(weight)
             assert hit.vote_factor == pytest.approx(vote_factor(hit.votes, weight))
-    assert short[0].explanation and short[0].explanation.vote_weight == pytest.approx(0.3)
-    described = long[0].explanation
-    assert described is not None and described.clauses >= 7
-    assert described.vote_weight == pytest.approx(
-        ranking.for_words(described.clauses).vote_weight) and described.vote_weight > 0.6
+            assert hit.text_score == pytest.approx(hit.explanation.text_score)
+    # intent words are not counted (방법, 공개: seven words and two intent words), words
+    # found nowhere are (the user typed them: they describe the paper all the same)
+    counted = {"로봇 시연 데이터로 학습한 공개 조작 정책 모델 방법": 0.7,
+               "로봇 시연 조작 xqzvw qqwxz zzkqy yyqpz wwqxz": 0.9}
+    for query, weight in counted.items():
+        hits = index.search(query, explain=True)
+        assert hits[0].explanation and hits[0].explanation.vote_weight == pytest.approx(weight)
     # the user's own weight is scaled alike, and 0 turns votes off for every query
-    flat = index.search("로봇 시연 데이터로 학습한 공개 조작 정책 모델", vote_weight=0)
+    flat = index.search(eight, vote_weight=0, explain=True)
     assert flat[0].arxiv_id == "2405.00001"
+    assert flat[0].explanation and flat[0].explanation.vote_weight == 0
 
 
 def test_votes_never_reorder_text_scores_beyond_the_weight(seed_index: PaperIndex) -> None:

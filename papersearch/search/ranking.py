@@ -104,7 +104,9 @@ class Ranking:
     the weight reached the title+summary term, every setting scored as 1.0 does.)
 
     ``description_votes`` 3.0 over ``description_words`` (5, 8): a query of six words or
-    more describes one paper (``스스로 점수를 매겨 보상을 주며 나아지는 언어 모델``), and
+    more (its required words, the top-level clauses the user typed, found in the index or
+    not; not its intent words or exclusions; a quoted phrase or an OR group is one) describes
+    one paper (``스스로 점수를 매겨 보상을 주며 나아지는 언어 모델``), and
     the papers people half remember are the popular ones, while such a description
     matches many papers in part: votes weigh 0.3 up to five words, then more with each
     word, 0.9 from eight. On the benchmark's known-item queries (4 to 10 words, most 6 or
