@@ -2,6 +2,7 @@
 
     python benchmarks/bench_core.py                 # print the table
     python benchmarks/bench_core.py --write         # also rewrite benchmarks/RESULTS.md
+    python benchmarks/bench_core.py --compare CHECKOUT   # and before/after, in one run
 
 Figures: full index build (seconds, papers/s, size, peak RSS), one-day
 incremental add, warm query latency (p50/p95/p99 over a fixed query mix) and
@@ -9,6 +10,12 @@ cold ``papersearch query`` wall time. The baseline is plain Whoosh with its
 StemmingAnalyzer over the same parsed papers (no Korean analysis, no vote
 blending, no snippets): what the work costs on top of Whoosh itself. Each
 build runs in its own process so its peak RSS is its own.
+
+``--compare CHECKOUT`` (a git worktree of an earlier commit) also builds, queries and
+cold-starts papersearch as that checkout has it, in processes that import it from there
+(``PYTHONPATH``: run from the worktree, the script would import the editable install,
+this code, and time the same code twice). Both versions' warm queries run in child
+processes, in alternating rounds, so drift of the machine falls on both alike.
 """
 
 from __future__ import annotations
@@ -126,11 +133,46 @@ def child_whoosh(index_dir: Path) -> dict[str, Any]:
     return {"seconds": seconds, "papers": len(papers), "rss_mb": peak_rss_mb()}
 
 
-def run_child(kind: str, index_dir: Path) -> dict[str, Any]:
+def child_queries(index_dir: Path) -> dict[str, Any]:
+    return {"timings": time_papersearch_queries(index_dir)}
+
+
+def code_of_papersearch() -> str:
+    """The checkout the papersearch this process imports comes from."""
+    import papersearch
+
+    return str(Path(papersearch.__file__).resolve().parent.parent)
+
+
+def run_child(kind: str, index_dir: Path, checkout: Path | None = None) -> dict[str, Any]:
+    """Run one ``--child`` in a process of its own; with ``checkout``, importing
+    papersearch from that checkout."""
+    env = {**os.environ, "PYTHONPATH": str(checkout)} if checkout is not None else None
     out = subprocess.run([sys.executable, __file__, "--child", kind, str(index_dir)],
-                         check=True, capture_output=True, text=True)
+                         check=True, capture_output=True, text=True, env=env)
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    if checkout is not None and result.get("code") != str(checkout):
+        sys.exit(f"the child imported papersearch from {result.get('code')}, not {checkout}")
     return result
+
+
+def change(before: float, after: float) -> str:
+    """``after`` against ``before`` in whole percent (``+12%``, ``0%``)."""
+    percent = round((after / before - 1) * 100) if before else 0
+    return f"{percent:+d}%" if percent else "0%"
+
+
+def alternating_queries(ours: Path, before: Path, checkout: Path, rounds: int = 3
+                        ) -> tuple[list[float], list[float]]:
+    """Warm query timings of this code and of ``checkout``, each in a fresh process per
+    round, the two taking turns (who goes first alternates)."""
+    now: list[float] = []
+    then: list[float] = []
+    for i in range(rounds):
+        order = [(ours, None, now), (before, checkout, then)]
+        for index_dir, code, into in order if i % 2 == 0 else order[::-1]:
+            into += run_child("queries", index_dir, code)["timings"]
+    return now, then
 
 
 # -- measurements in this process ---------------------------------------------------------------
@@ -236,25 +278,39 @@ def time_one_day_add(index_dir: Path, workdir: Path, new_day: str = "2025-05-10"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="rewrite benchmarks/RESULTS.md")
+    parser.add_argument("--compare", type=Path, metavar="CHECKOUT",
+                        help="also measure papersearch as this checkout has it (a git worktree "
+                             "of an earlier commit): before and after in one run")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         kind, directory = args.child
-        fn = child_papersearch if kind == "papersearch" else child_whoosh
-        print(json.dumps(fn(Path(directory))))
+        children = {"papersearch": child_papersearch, "whoosh": child_whoosh,
+                    "queries": child_queries}
+        print(json.dumps({**children[kind](Path(directory)), "code": code_of_papersearch()}))
         return
     if not CORPUS.is_dir():
         sys.exit(f"shared corpus not found at {CORPUS}")
+    checkout = args.compare.resolve() if args.compare else None
+    if checkout is not None and not (checkout / "papersearch" / "__init__.py").is_file():
+        sys.exit(f"not a papersearch checkout: {checkout}")
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         ours, plain = work / "papersearch", work / "whoosh"
         build = run_child("papersearch", ours)
         base = run_child("whoosh", plain)
-        ours_q = time_papersearch_queries(ours)
+        if checkout is not None:
+            before = work / "before"
+            build_before = run_child("papersearch", before, checkout)
+            ours_q, before_q = alternating_queries(ours, before, checkout)
+            cold_before = time_cold_cli(before, checkout=checkout)
+        else:
+            ours_q = time_papersearch_queries(ours)
         base_q = time_whoosh_queries(plain)
         cold = time_cold_cli(ours)
         size_ours, size_base = dir_size_mb(ours), dir_size_mb(plain)
+        size_before = dir_size_mb(before) if checkout is not None else 0.0
         one_day = time_one_day_add(ours, work)
 
     rows = [
@@ -282,6 +338,23 @@ def main() -> None:
     header = (f"Corpus: {build['papers']} papers from {CORPUS.relative_to(ROOT.parent)}; "
               f"{len(ours_q)} timed searches per system ({len(QUERIES)} queries x {REPEAT}).\n"
               f"Machine: {machine()}\nDate: {time.strftime('%Y-%m-%d')}")
+    if checkout is not None:
+        label = checkout_label(checkout)
+        pairs = [
+            ("Full corpus index build", build_before["seconds"], build["seconds"], "s", 1),
+            ("Index size on disk", size_before, size_ours, "MB", 1),
+            ("Peak RSS while indexing (main process)", build_before["rss_mb"],
+             build["rss_mb"], "MB", 0),
+            *[(f"Warm query p{q}", percentile(before_q, q), percentile(ours_q, q), "ms", 1)
+              for q in (50, 95, 99)],
+            ("Cold `papersearch query` (median of 5)", cold_before * 1000, cold * 1000, "ms", 0),
+        ]
+        table += ["", f"| figure | papersearch @ {label} (before) | papersearch (after) | change |",
+                  "|---|---|---|---|"]
+        table += [f"| {name} | {a:.{d}f} {unit} | {b:.{d}f} {unit} | {change(a, b)} |"
+                  for name, a, b, unit, d in pairs]
+        header += (f"\nBefore: papersearch as {label} has it, built and queried in this run "
+                   f"(warm queries of both in alternating rounds of fresh processes).")
     print(header)
     print()
     print("\n".join(table))
