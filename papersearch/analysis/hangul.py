@@ -15,8 +15,7 @@ FIRST_SYLLABLE = 0xAC00
 """가, the first precomposed Hangul syllable; a syllable's code point minus this is
 (initial × 21 + medial) × 28 + final."""
 SYLLABLE_COUNT = 11172
-_SYLLABLES = range(FIRST_SYLLABLE, FIRST_SYLLABLE + SYLLABLE_COUNT)
-_FIRST, _LAST = chr(_SYLLABLES[0]), chr(_SYLLABLES[-1])
+_FIRST, _LAST = chr(FIRST_SYLLABLE), chr(FIRST_SYLLABLE + SYLLABLE_COUNT - 1)
 SYLLABLES = f"{_FIRST}-{_LAST}"
 """The precomposed Hangul syllables (가-힣), as a regular-expression class body:
 ``[{SYLLABLES}]``. Korean as the digests write it; jamo alone are typing."""
@@ -82,8 +81,8 @@ def has_syllable(text: str) -> bool:
 
 def is_hangul(text: str) -> bool:
     """Whether ``text`` holds any Hangul syllable or jamo."""
-    return any(ord(ch) in _SYLLABLES or 0x1100 <= ord(ch) <= 0x11FF or 0x3131 <= ord(ch) <= 0x318E
-               for ch in text)
+    return has_syllable(text) or any(0x1100 <= ord(ch) <= 0x11FF or 0x3131 <= ord(ch) <= 0x318E
+                                     for ch in text)
 
 
 def typing_prefixes(prefix: str) -> list[str]:
