@@ -291,6 +291,74 @@ def test_read_unknown_words_alone() -> None:
         ("가나", "NNG", 0, 2), ("퀀타", "NNG", 3, 5), ("를", "JKO", 5, 6), ("→", "UNKNOWN", 7, 8)]
 
 
+# corpus 2023/12/26.md, 2312.14385
+LINEAR_LAYER = "트랜스포머 기반 모델에서는 Linear 층이 최대 49%를 차지합니다."
+# corpus 2023/12/05.md, 2312.02116
+DEPTH = "VAE 기반 변형된 UViM 프레임워크를 활용한 파노프틱 분할과 깊이 추정 분야에서도"
+
+
+def test_a_word_misread_in_its_sentence_is_read_alone() -> None:
+    in_context = text_analyzer(alone=False)
+    # an adverb before a noun is the noun it is alone: 깊이 추정 is depth estimation
+    assert analyze(in_context, "깊이 추정", mode="query") == ["추정"]
+    assert query_terms("깊이 추정") == ["깊이", "추정"]
+    assert finds("깊이 추정", DEPTH)
+    assert query_terms("사실 확인") == ["사실", "확인"]
+    # before a verb it stays an adverb (understands deeply), and so does a word that is
+    # an adverb alone too (특히: especially)
+    assert query_terms("깊이 이해하는 모델") == ["이해", "모델"]
+    assert query_terms("특히 이미지") == ["이미지"]
+    # a word does not start with a suffix: the layer of "Linear 층이" is a word
+    assert "층" not in set(analyze(in_context, LINEAR_LAYER, mode="index"))
+    assert "층" in index_terms(LINEAR_LAYER) and finds("Linear 층", LINEAR_LAYER)
+    assert query_terms("SSM 층을 쌓은 모델") == ["ssm", "층", "쌓", "모델"]
+    # the suffix of a word is still one (은닉층: 은닉 + -층)
+    assert query_terms("은닉층") == ["은닉"]
+
+
+def test_read_words_alone_rules() -> None:
+    from papersearch.analysis import LOANWORD_KIND, read_words_alone
+
+    alone_readings = {"깊이": [("깊이", "NNG,*,F,깊이,*,*,*,*", 0, 2)],
+                      "특히": [("특히", "MAG,*,F,특히,*,*,*,*", 0, 2)],
+                      "층을": [("층", "NNG,*,T,층,*,*,*,*", 0, 1), ("을", "JKO,*,T,을,*,*,*,*", 1, 2)],
+                      "화를": [("화", "XSN,*,F,화,*,*,*,*", 0, 1), ("를", "JKO,*,T,를,*,*,*,*", 1, 2)]}
+    asked: list[str] = []
+
+    def alone(word: str) -> list[tuple[str, str, int, int]]:
+        asked.append(word)
+        return alone_readings[word]
+
+    def morpheme(surface: str, tag: str, start: int, kind: str = "*") -> tuple[str, str, int, int]:
+        return (surface, f"{tag},*,F,{surface},{kind},*,*,*", start, start + len(surface))
+
+    def tags(read: list[tuple[str, str, int, int]]) -> list[tuple[str, str, int, int]]:
+        return [(s, f.split(",")[0], a, b) for s, f, a, b in read]
+
+    # 깊이 추정: the adverb before a noun becomes the noun it is alone
+    read = read_words_alone([morpheme("깊이", "MAG", 0), morpheme("추정", "NNG", 3)],
+                            "깊이 추정", alone)
+    assert tags(read) == [("깊이", "NNG", 0, 2), ("추정", "NNG", 3, 5)]
+    # 깊이 이해하는: the noun after it forms a verb, so it stays an adverb (not even asked)
+    text = "깊이 이해하는"
+    read = read_words_alone([morpheme("깊이", "MAG", 0), morpheme("이해", "NNG", 3),
+                             morpheme("하", "XSV", 5), morpheme("는", "ETM", 6)], text, alone)
+    assert tags(read)[0] == ("깊이", "MAG", 0, 2) and asked == ["깊이"]
+    # 특히 이미지: alone it is an adverb too
+    read = read_words_alone([morpheme("특히", "MAG", 0), morpheme("이미지", "NNG", 3)],
+                            "특히 이미지", alone)
+    assert tags(read)[0] == ("특히", "MAG", 0, 2)
+    # a word starting with a suffix takes its reading alone when that starts with a noun
+    read = read_words_alone([morpheme("SSM", "SL", 0), morpheme("층", "XSN", 4),
+                             morpheme("을", "JKO", 5)], "SSM 층을", alone)
+    assert tags(read) == [("SSM", "SL", 0, 3), ("층", "NNG", 4, 5), ("을", "JKO", 5, 6)]
+    read = read_words_alone([morpheme("화", "XSN", 0), morpheme("를", "JKO", 1)], "화를", alone)
+    assert tags(read)[0] == ("화", "XSN", 0, 1)
+    # what the loanword lexicon made is left alone
+    kept = [morpheme("깊이", "MAG", 0, LOANWORD_KIND), morpheme("추정", "NNG", 3)]
+    assert read_words_alone(kept, "깊이 추정", alone) == kept
+
+
 def test_lexicon_spans() -> None:
     from papersearch.analysis.lexicon import Entry, Lexicon
 

@@ -51,8 +51,10 @@ def test_corpus_sentences_mine_their_glosses() -> None:
                "학습한다.")
     pairs = mine_pairs(summary, terms)
     assert (("지식", "증류"), ("knowledg", "distil")) in pairs
-    # 직접 is an adverb the analyzer drops; the word before it is not taken instead
-    assert (("선호", "최적"), ("direct", "prefer", "optim")) in pairs
+    # 직접 before a noun is the noun (direct), read alone: the gloss covers all three
+    # words, and the word before them (대신) is not taken
+    assert (("직접", "선호", "최적"), ("direct", "prefer", "optim")) in pairs
+    assert not any("대신" in korean for korean, _ in pairs)
     assert any(ko[-2:] == ("강화", "학습") and en == ("rlhf",) for ko, en in pairs)
 
 

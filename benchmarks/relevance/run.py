@@ -186,6 +186,7 @@ def analysis_variants() -> dict[str, Any]:
     particles = {t for t in DEFAULT_STOP_TAGS if t.startswith(("J", "E"))}
     return {
         "no loanword lexicon": lambda: text_analyzer(loanwords=False),
+        "words read in context only": lambda: text_analyzer(alone=False),
         "compounds kept whole": lambda: text_analyzer(compounds=False),
         "verb stems dropped": lambda: text_analyzer(stoptags=DEFAULT_STOP_TAGS | {"VV", "VA"}),
         "particles kept": lambda: text_analyzer(stoptags=DEFAULT_STOP_TAGS - particles),

@@ -3,7 +3,8 @@
 One tokenizer, then small filters, composed into Whoosh analyzer chains:
 
 - :mod:`.normalize`: the characters kept (NFC, full-width, controls), for text and queries;
-- :mod:`.tokenizer`: MeCab + mecab-ko-dic, loanwords of the lexicon kept whole;
+- :mod:`.tokenizer`: MeCab + mecab-ko-dic, loanwords of the lexicon kept whole, words
+  MeCab misread in their sentence read again alone;
 - :mod:`.filters`: tech terms joined, compounds split, stop tags, stemming, positions;
 - :mod:`.analyzers`: the chains for titles and summaries, and for surface words;
 - :mod:`.authors`: the chain for author names;
@@ -65,6 +66,7 @@ from papersearch.analysis.tokenizer import (
     keep_loanwords_whole,
     make_tagger,
     read_unknown_words,
+    read_words_alone,
 )
 
 # The names pickled into indexes (see the module docstring).
@@ -83,6 +85,7 @@ __all__ = [
     "PreTokenized", "SurfaceWordFilter", "TextAnalyzer", "TokenTuple", "analyze",
     "author_analyzer", "control_pattern", "index_tokens", "index_tokens_and_words",
     "keep_loanwords_whole", "make_tagger", "normalize_text", "normalize_unicode",
-    "plain_text_analyzer", "read_unknown_words", "strip_particles", "surface_words",
+    "plain_text_analyzer", "read_unknown_words", "read_words_alone",
+    "strip_particles", "surface_words",
     "tech_term_forms", "text_analyzer", "words_analyzer",
 ]
