@@ -359,6 +359,42 @@ def test_read_words_alone_rules() -> None:
     assert read_words_alone(kept, "깊이 추정", alone) == kept
 
 
+# corpus 2023/12/22.md, 2312.13528
+SCENE = "IRR 단계는 동적 3D 장면 재구성과 부정확한 카메라 포즈 정보의 정제를 공동으로 수행합니다."
+# corpus 2024/03/19.md, 2403.11207
+MAPPING = "모든 뇌 데이터를 공유 대상자 잠재 공간에 선형적으로 매핑하고, 이어서 CLIP 이미지 공간으로의 공유 비선형 매핑을 수행한다."
+
+
+def test_a_prefix_and_its_noun_are_one_word() -> None:
+    apart = text_analyzer(prefixes=False)
+    # MeCab reads 재구성 as the prefix 재 and 구성; with the prefix dropped, 재구성
+    # (reconstruction) was searched as 구성 (composition), 비선형 as 선형 (linear)
+    assert analyze(apart, "비선형", mode="query") == ["선형"]
+    assert query_terms("비선형") == ["비선형"] and query_terms("장면 재구성") == ["장면", "재구성"]
+    assert finds("3D 장면 재구성", SCENE) and finds("비선형 매핑", MAPPING)
+    assert not finds("비선형", "선형 회귀 모델")
+    # the index keeps the noun too: 구성 and 선형 still find them
+    assert finds("구성", SCENE) and finds("선형", MAPPING)
+
+
+def test_join_prefixes_rule() -> None:
+    from papersearch.analysis import join_prefixes
+
+    def morpheme(surface: str, tag: str, start: int) -> tuple[str, str, int, int]:
+        return (surface, f"{tag},*,F,{surface},*,*,*,*", start, start + len(surface))
+
+    joined = join_prefixes([morpheme("재", "XPN", 0), morpheme("구성", "NNG", 1),
+                            morpheme("을", "JKO", 3)])
+    assert [(s, f.split(",")[0], f.split(",")[4], f.split(",")[7], a, b)
+            for s, f, a, b in joined] == [("재구성", "NNG", "Compound", "재/XPN/*+구성/NNG/*", 0, 3),
+                                          ("을", "JKO", "*", "*", 3, 4)]
+    # a prefix written apart from the next word, or before what is not a noun, stays
+    apart = [morpheme("재", "XPN", 0), morpheme("구성", "NNG", 2)]
+    assert join_prefixes(apart) == apart
+    verb = [morpheme("재", "XPN", 0), morpheme("하", "VV", 1)]
+    assert join_prefixes(verb) == verb
+
+
 def test_lexicon_spans() -> None:
     from papersearch.analysis.lexicon import Entry, Lexicon
 

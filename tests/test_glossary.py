@@ -24,7 +24,8 @@ def terms(text: str) -> list[str]:
 @pytest.mark.parametrize("text, pair", [
     ("보상 모델(Reward Model, RM)을 학습합니다.", (("보상", "모델"), ("reward", "model"))),
     ("보상 모델(Reward Model, RM)을 학습합니다.", (("보상", "모델"), ("rm",))),
-    ("대규모 언어 모델(LLM)의 환각", (("규모", "언어", "모델"), ("llm",))),
+    # the prefix 대 is part of its word (대규모), not dropped
+    ("대규모 언어 모델(LLM)의 환각", (("대규모", "언어", "모델"), ("llm",))),
     ("검색 증강 생성(RAG) 기법", (("검색", "증강", "생성"), ("rag",))),
     ("새 LLM(대형 언어 모델)을 제안", (("대형", "언어", "모델"), ("llm",))),
     ("사고의 연쇄(Chain-of-Thought) 추론", (("사고", "연쇄"), ("chainofthought",))),

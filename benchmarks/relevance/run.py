@@ -187,6 +187,7 @@ def analysis_variants() -> dict[str, Any]:
     return {
         "no loanword lexicon": lambda: text_analyzer(loanwords=False),
         "words read in context only": lambda: text_analyzer(alone=False),
+        "prefixes apart": lambda: text_analyzer(prefixes=False),
         "compounds kept whole": lambda: text_analyzer(compounds=False),
         "verb stems dropped": lambda: text_analyzer(stoptags=DEFAULT_STOP_TAGS | {"VV", "VA"}),
         "particles kept": lambda: text_analyzer(stoptags=DEFAULT_STOP_TAGS - particles),

@@ -4,7 +4,7 @@ One tokenizer, then small filters, composed into Whoosh analyzer chains:
 
 - :mod:`.normalize`: the characters kept (NFC, full-width, controls), for text and queries;
 - :mod:`.tokenizer`: MeCab + mecab-ko-dic, loanwords of the lexicon kept whole, words
-  MeCab misread in their sentence read again alone;
+  MeCab misread in their sentence read again alone, prefixes joined to their nouns;
 - :mod:`.filters`: tech terms joined, compounds split, stop tags, stemming, positions;
 - :mod:`.analyzers`: the chains for titles and summaries, and for surface words;
 - :mod:`.authors`: the chain for author names;
@@ -63,6 +63,7 @@ from papersearch.analysis.tokenizer import (
     UNKNOWN_KIND,
     MecabTokenizer,
     Morpheme,
+    join_prefixes,
     keep_loanwords_whole,
     make_tagger,
     read_unknown_words,
@@ -84,7 +85,7 @@ __all__ = [
     "JoinTechTermsFilter", "LatinStemFilter", "MecabTokenizer", "Morpheme", "PosStopFilter",
     "PreTokenized", "SurfaceWordFilter", "TextAnalyzer", "TokenTuple", "analyze",
     "author_analyzer", "control_pattern", "index_tokens", "index_tokens_and_words",
-    "keep_loanwords_whole", "make_tagger", "normalize_text", "normalize_unicode",
+    "join_prefixes", "keep_loanwords_whole", "make_tagger", "normalize_text", "normalize_unicode",
     "plain_text_analyzer", "read_unknown_words", "read_words_alone",
     "strip_particles", "surface_words",
     "tech_term_forms", "text_analyzer", "words_analyzer",

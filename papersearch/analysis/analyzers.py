@@ -4,7 +4,8 @@ A Whoosh analyzer chain, built the Lucene way from one tokenizer and small
 filters, each usable and testable alone::
 
     MecabTokenizer        normalize (NFC, full-width ASCII) then MeCab + mecab-ko-dic;
-                          loanwords kept whole, misread words read again alone
+                          loanwords kept whole, misread words read again alone,
+                          a prefix and its noun one compound
     | JoinTechTermsFilter glue GPT / - / 4 / V back into one term, GPT-4V
     | DecompoundFilter    compounds and terms to whole + parts, inflected words to stems
     | PosStopFilter       drop particles, endings, affixes, punctuation (nori's stop tags)
@@ -100,17 +101,18 @@ class TextAnalyzer(CompositeAnalyzer):  # type: ignore[misc]
 
 def text_analyzer(stoptags: Iterable[str] = DEFAULT_STOP_TAGS,
                   compounds: bool = True, loanwords: bool = True,
-                  alone: bool = True) -> TextAnalyzer:
+                  alone: bool = True, prefixes: bool = True) -> TextAnalyzer:
     """The chain for titles and summaries (Korean and English alike).
 
     The defaults are the ones the relevance benchmark chose; the parameters exist
     so that it can compare the alternatives. ``loanwords`` keeps the words of the
     loanword lexicon whole (:mod:`papersearch.analysis.lexicon`); ``alone`` reads a
     word MeCab misread in its sentence again on its own
-    (:func:`~papersearch.analysis.tokenizer.read_words_alone`).
+    (:func:`~papersearch.analysis.tokenizer.read_words_alone`); ``prefixes`` makes a
+    prefix and its noun one compound (:func:`~papersearch.analysis.tokenizer.join_prefixes`).
     """
     return TextAnalyzer(
-        MecabTokenizer(loanwords=loanwords, alone=alone),
+        MecabTokenizer(loanwords=loanwords, alone=alone, prefixes=prefixes),
         JoinTechTermsFilter(),
         DecompoundFilter(compounds),
         PosStopFilter(stoptags),
@@ -122,10 +124,10 @@ def text_analyzer(stoptags: Iterable[str] = DEFAULT_STOP_TAGS,
 
 
 def plain_text_analyzer() -> TextAnalyzer:
-    """The text chain as plain mecab-ko-dic splits words, no loanword lexicon and no
-    words read again: what a first BM25 over MeCab morphemes would use (the relevance
-    benchmark's strongest simple competitor)."""
-    return text_analyzer(loanwords=False, alone=False)
+    """The text chain as plain mecab-ko-dic splits words, no loanword lexicon, no words
+    read again and prefixes apart: what a first BM25 over MeCab morphemes would use (the
+    relevance benchmark's strongest simple competitor)."""
+    return text_analyzer(loanwords=False, alone=False, prefixes=False)
 
 
 
