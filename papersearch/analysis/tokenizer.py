@@ -118,6 +118,18 @@ class MecabTokenizer(Tokenizer):  # type: ignore[misc]
                 if len(self._idle) < MAX_IDLE_TAGGERS:
                     self._idle.append(tagger)
 
+    def read(self, text: str) -> list[Morpheme]:
+        """MeCab's morphemes of ``text``, each with its offsets within it."""
+        found: list[Morpheme] = []
+        cursor = 0
+        for line in self.parse(text).split("\n"):
+            surface, sep, feature = line.partition("\t")
+            if sep:  # not "EOS" or a blank line
+                start = max(text.find(surface, cursor), cursor)
+                cursor = start + len(surface)
+                found.append((surface, feature, start, cursor))
+        return found
+
     def _reread(self, text: str) -> list[Morpheme]:
         """MeCab's morphemes of what follows a loanword (``의``, ``를``), read after a noun
         it knows (alone, 의 would be a noun: righteousness)."""
@@ -126,16 +138,9 @@ class MecabTokenizer(Tokenizer):  # type: ignore[misc]
         cached = self._tails.get(text)
         if cached is not None:
             return cached
-        found: list[Morpheme] = []
         shift = len(_NOUN_STAND_IN)
-        cursor = 0
-        whole = _NOUN_STAND_IN + text
-        for line in self.parse(whole).split("\n"):
-            surface, sep, feature = line.partition("\t")
-            if sep:
-                start = max(whole.find(surface, cursor), cursor)
-                cursor = start + len(surface)
-                found.append((surface, feature, start - shift, cursor - shift))
+        found = [(surface, feature, start - shift, end - shift)
+                 for surface, feature, start, end in self.read(_NOUN_STAND_IN + text)]
         if not found or found[0][3] != 0:  # the stand-in did not stay one word
             found = [(text, "UNKNOWN,*,*,*,*,*,*,*", 0, len(text))]
         else:
@@ -145,18 +150,11 @@ class MecabTokenizer(Tokenizer):  # type: ignore[misc]
         return found
 
     def _read_alone(self, word: str) -> list[Morpheme]:
-        """MeCab's morphemes of ``word`` read on its own, offsets within it."""
+        """MeCab's morphemes of ``word`` read on its own (remembered)."""
         cached = self._words.get(word)
         if cached is not None:
             return cached
-        found: list[Morpheme] = []
-        cursor = 0
-        for line in self.parse(word).split("\n"):
-            surface, sep, feature = line.partition("\t")
-            if sep:
-                start = max(word.find(surface, cursor), cursor)
-                cursor = start + len(surface)
-                found.append((surface, feature, start, cursor))
+        found = self.read(word)
         if len(self._words) < 10_000:
             self._words[word] = found
         return found
@@ -175,17 +173,7 @@ class MecabTokenizer(Tokenizer):  # type: ignore[misc]
         for offset, piece in _chunks(text):
             if not piece.strip():
                 continue
-            cursor = 0
-            found: list[Morpheme] = []
-            for line in self.parse(piece).split("\n"):
-                surface, sep, feature = line.partition("\t")
-                if not sep:
-                    continue  # "EOS" or blank
-                start = piece.find(surface, cursor)
-                if start < 0:
-                    start = cursor
-                cursor = start + len(surface)
-                found.append((surface, feature, start, cursor))
+            found = self.read(piece)
             if lexicon is not None:
                 found = keep_loanwords_whole(found, lexicon.spans(piece), piece, self._reread)
             found = read_unknown_words(found, self._reread)
