@@ -304,25 +304,35 @@ def test_a_word_misread_in_its_sentence_is_read_alone() -> None:
     assert query_terms("깊이 추정") == ["깊이", "추정"]
     assert finds("깊이 추정", DEPTH)
     assert query_terms("사실 확인") == ["사실", "확인"]
-    # before a verb it stays an adverb (understands deeply), and so does a word that is
-    # an adverb alone too (특히: especially)
+    # the noun read again keeps its place in the text
+    assert [DEPTH[t.startchar:t.endchar] for t in ANALYZER(DEPTH, chars=True, mode="index")
+            if t.text == "깊이"] == ["깊이"]
+    # before a verb or an adjective it stays an adverb (understands deeply), and so does
+    # a word that is an adverb alone too (특히: especially)
     assert query_terms("깊이 이해하는 모델") == ["이해", "모델"]
+    assert query_terms("직접 최적화하는 방법") == ["최적", "방법"]
+    assert query_terms("매우 효율적인 모델") == ["효율", "모델"]
     assert query_terms("특히 이미지") == ["이미지"]
     # a word does not start with a suffix: the layer of "Linear 층이" is a word
     assert "층" not in set(analyze(in_context, LINEAR_LAYER, mode="index"))
     assert "층" in index_terms(LINEAR_LAYER) and finds("Linear 층", LINEAR_LAYER)
     assert query_terms("SSM 층을 쌓은 모델") == ["ssm", "층", "쌓", "모델"]
+    assert query_terms("층에서의 변화") == ["층", "변화"]  # the particles as read in context
+    # but a bound suffix written apart stays one (토큰 당: per token, as in 토큰당)
+    assert query_terms("토큰 당 비용") == query_terms("토큰당 비용") == ["토큰", "비용"]
+    assert query_terms("그래프 상의 노드") == ["그래프", "노드"]
     # the suffix of a word is still one (은닉층: 은닉 + -층)
     assert query_terms("은닉층") == ["은닉"]
 
 
 def test_read_words_alone_rules() -> None:
-    from papersearch.analysis import LOANWORD_KIND, read_words_alone
+    from papersearch.analysis import LOANWORD_KIND, UNKNOWN_KIND, read_words_alone
 
     alone_readings = {"깊이": [("깊이", "NNG,*,F,깊이,*,*,*,*", 0, 2)],
                       "특히": [("특히", "MAG,*,F,특히,*,*,*,*", 0, 2)],
-                      "층을": [("층", "NNG,*,T,층,*,*,*,*", 0, 1), ("을", "JKO,*,T,을,*,*,*,*", 1, 2)],
-                      "화를": [("화", "XSN,*,F,화,*,*,*,*", 0, 1), ("를", "JKO,*,T,를,*,*,*,*", 1, 2)]}
+                      "적응력": [("적응력", "NNG,*,T,적응력,Compound,*,*,적응/NNG/*+력/NNG/*", 0, 3)],
+                      "자회귀": [("자회", "NNG,*,F,자회,*,*,*,*", 0, 2),
+                              ("귀", "NNG,*,F,귀,*,*,*,*", 2, 3)]}
     asked: list[str] = []
 
     def alone(word: str) -> list[tuple[str, str, int, int]]:
@@ -339,24 +349,40 @@ def test_read_words_alone_rules() -> None:
     read = read_words_alone([morpheme("깊이", "MAG", 0), morpheme("추정", "NNG", 3)],
                             "깊이 추정", alone)
     assert tags(read) == [("깊이", "NNG", 0, 2), ("추정", "NNG", 3, 5)]
-    # 깊이 이해하는: the noun after it forms a verb, so it stays an adverb (not even asked)
-    text = "깊이 이해하는"
-    read = read_words_alone([morpheme("깊이", "MAG", 0), morpheme("이해", "NNG", 3),
-                             morpheme("하", "XSV", 5), morpheme("는", "ETM", 6)], text, alone)
-    assert tags(read)[0] == ("깊이", "MAG", 0, 2) and asked == ["깊이"]
+    # 깊이 이해하는, 깊이 최적화하는: the word after it is a verb, so it stays an adverb
+    # (not even asked)
+    for text, after in [("깊이 이해하는", [("이해", "NNG"), ("하", "XSV"), ("는", "ETM")]),
+                        ("깊이 최적화하는", [("최적", "NNG"), ("화", "XSN"), ("하", "XSV"),
+                                         ("는", "ETM")])]:
+        rest, at = [], 3
+        for surface, tag in after:
+            rest.append(morpheme(surface, tag, at))
+            at += len(surface)
+        read = read_words_alone([morpheme("깊이", "MAG", 0), *rest], text, alone)
+        assert tags(read)[0] == ("깊이", "MAG", 0, 2)
+    assert asked == ["깊이"]
     # 특히 이미지: alone it is an adverb too
     read = read_words_alone([morpheme("특히", "MAG", 0), morpheme("이미지", "NNG", 3)],
                             "특히 이미지", alone)
     assert tags(read)[0] == ("특히", "MAG", 0, 2)
-    # a word starting with a suffix takes its reading alone when that starts with a noun
+    # a suffix and its particles is a noun (no second reading), unless it is a bound one
     read = read_words_alone([morpheme("SSM", "SL", 0), morpheme("층", "XSN", 4),
                              morpheme("을", "JKO", 5)], "SSM 층을", alone)
     assert tags(read) == [("SSM", "SL", 0, 3), ("층", "NNG", 4, 5), ("을", "JKO", 5, 6)]
-    read = read_words_alone([morpheme("화", "XSN", 0), morpheme("를", "JKO", 1)], "화를", alone)
-    assert tags(read)[0] == ("화", "XSN", 0, 1)
-    # what the loanword lexicon made is left alone
-    kept = [morpheme("깊이", "MAG", 0, LOANWORD_KIND), morpheme("추정", "NNG", 3)]
-    assert read_words_alone(kept, "깊이 추정", alone) == kept
+    bound = [morpheme("토큰", "NNG", 0), morpheme("당", "XSN", 3)]
+    assert read_words_alone(bound, "토큰 당", alone) == bound
+    assert "SSM 층을" not in asked and "당" not in asked
+    # a word that starts with a suffix takes its reading alone when that is a noun and
+    # function words (적응력), not when it splits the word otherwise (자회 + 귀)
+    read = read_words_alone([morpheme("적", "XSN", 0), morpheme("응력", "NNG", 1)], "적응력",
+                            alone)
+    assert tags(read) == [("적응력", "NNG", 0, 3)]
+    kept = [morpheme("자", "XSN", 0), morpheme("회귀", "NNG", 1)]
+    assert read_words_alone(kept, "자회귀", alone) == kept
+    # what the loanword lexicon or the unknown-word rule made is left alone
+    for kind in (LOANWORD_KIND, UNKNOWN_KIND):
+        kept = [morpheme("깊이", "MAG", 0, kind), morpheme("추정", "NNG", 3)]
+        assert read_words_alone(kept, "깊이 추정", alone) == kept
 
 
 # corpus 2023/12/22.md, 2312.13528
@@ -375,6 +401,10 @@ def test_a_prefix_and_its_noun_are_one_word() -> None:
     assert not finds("비선형", "선형 회귀 모델")
     # the index keeps the noun too: 구성 and 선형 still find them
     assert finds("구성", SCENE) and finds("선형", MAPPING)
+    # a prefixed compound keeps its noun whole where a query asks for it whole (가중치,
+    # 해상도: a one-syllable part), its parts otherwise (매개 + 변수)
+    assert finds("가중치", "재가중치 방법") and finds("해상도", "초해상도")
+    assert finds("매개변수", "비매개변수 방법")
 
 
 def test_join_prefixes_rule() -> None:
@@ -385,6 +415,9 @@ def test_join_prefixes_rule() -> None:
 
     joined = join_prefixes([morpheme("재", "XPN", 0), morpheme("구성", "NNG", 1),
                             morpheme("을", "JKO", 3)])
+    compound = ("가중치", "NNG,*,F,가중치,Compound,*,*,가중/NNG/*+치/NNG/*", 1, 4)
+    assert join_prefixes([morpheme("재", "XPN", 0), compound])[0][1].split(",")[7] == \
+        "재/XPN/*+가중치/NNG/*"
     assert [(s, f.split(",")[0], f.split(",")[4], f.split(",")[7], a, b)
             for s, f, a, b in joined] == [("재구성", "NNG", "Compound", "재/XPN/*+구성/NNG/*", 0, 3),
                                           ("을", "JKO", "*", "*", 3, 4)]

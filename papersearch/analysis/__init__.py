@@ -58,6 +58,8 @@ from papersearch.analysis.normalize import (
     normalize_unicode,
 )
 from papersearch.analysis.tokenizer import (
+    BOUND_SUFFIXES,
+    COMPOUND_KIND,
     LOANWORD_KIND,
     MAX_IDLE_TAGGERS,
     UNKNOWN_KIND,
@@ -78,7 +80,8 @@ for _pickled in (TextAnalyzer, MecabTokenizer, JoinTechTermsFilter, DecompoundFi
 del _pickled
 
 __all__ = [
-    "AUTHOR_GAP", "CONTROL_CHARACTERS", "DEFAULT_STOP_TAGS", "ENGLISH_STOP_WORDS",
+    "AUTHOR_GAP", "BOUND_SUFFIXES", "COMPOUND_KIND", "CONTROL_CHARACTERS", "DEFAULT_STOP_TAGS",
+    "ENGLISH_STOP_WORDS",
     "KOREAN_STOP_WORDS", "LOANWORD_KIND", "MAX_IDLE_TAGGERS", "NAME_WORD", "UNKNOWN_KIND",
     "WORD_TAGS",
     "AccentFoldFilter", "AuthorTokenizer", "CompactPositionsFilter", "DecompoundFilter",

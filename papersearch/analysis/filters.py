@@ -18,7 +18,7 @@ from whoosh.analysis import Filter, Token
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.lang.stopwords import stoplists
 
-from papersearch.analysis.tokenizer import clone_token
+from papersearch.analysis.tokenizer import COMPOUND_KIND, clone_token
 
 _ALNUM_TAGS = {"SL", "SN", "SH"}
 _CONNECTORS = {"-", ".", "_", "/", "+", "×", "·", "'", "’"}
@@ -150,16 +150,16 @@ class DecompoundFilter(Filter):  # type: ignore[misc]
                 if not query:
                     for part in parts:
                         yield clone_token(token, part, tag="SN" if part[0].isdigit() else "SL")
-            elif kind == "Compound" and not getattr(self, "compounds", True):
+            elif kind == COMPOUND_KIND and not getattr(self, "compounds", True):
                 yield clone_token(token, token.text, kind=None, tag=token.tag.split("+")[0])
-            elif kind in {"Compound", "Inflect", "Preanalysis"} and token.expr:
+            elif kind in {COMPOUND_KIND, "Inflect", "Preanalysis"} and token.expr:
                 morphemes = _expr_morphemes(token.expr)
-                if kind == "Compound" and query and any(len(m) < 2 for m, _ in morphemes):
+                if kind == COMPOUND_KIND and query and any(len(m) < 2 for m, _ in morphemes):
                     # 구글 = 구 + 글, 가중치 = 가중 + 치: a one-syllable part is a poor
                     # search term on its own; the whole is indexed too, so ask for it.
                     yield clone_token(token, token.text, kind=None, tag=token.tag.split("+")[0])
                     continue
-                if kind == "Compound" and not query:
+                if kind == COMPOUND_KIND and not query:
                     yield clone_token(token, token.text, kind=None, tag=token.tag.split("+")[0])
                 for i, (surface, tag) in enumerate(morphemes):
                     changes: dict[str, Any] = {"tag": tag, "kind": None, "expr": None}

@@ -1,5 +1,6 @@
-"""The tokenizer: MeCab with mecab-ko-dic, loanwords of the lexicon kept whole, and
-words MeCab cannot tag at all kept as nouns.
+"""The tokenizer: MeCab with mecab-ko-dic, loanwords of the lexicon kept whole,
+words MeCab cannot tag at all kept as nouns, words it misread in their sentence read
+again alone, and prefixes joined to their nouns.
 
 MeCab taggers are created lazily, shared by threads (lent for one call at a time),
 and never pickled: Whoosh pickles the schema (and with it this tokenizer) into the
@@ -145,7 +146,7 @@ class MecabTokenizer(Tokenizer):  # type: ignore[misc]
             found = [(text, "UNKNOWN,*,*,*,*,*,*,*", 0, len(text))]
         else:
             found = found[1:]
-        if len(self._tails) < 10_000:
+        if len(self._tails) < MAX_READINGS:
             self._tails[text] = found
         return found
 
@@ -155,7 +156,7 @@ class MecabTokenizer(Tokenizer):  # type: ignore[misc]
         if cached is not None:
             return cached
         found = self.read(word)
-        if len(self._words) < 10_000:
+        if len(self._words) < MAX_READINGS:
             self._words[word] = found
         return found
 
@@ -206,7 +207,7 @@ class MecabTokenizer(Tokenizer):  # type: ignore[misc]
                                positions=positions, chars=chars, removestops=removestops,
                                mode=mode, **kwargs)
             token.tag = fields[0]
-            token.kind = fields[4] if len(fields) > 7 and fields[4] != "*" else None
+            token.kind = _kind(feature)
             token.expr = fields[7] if len(fields) > 7 and fields[7] != "*" else None
             token.glued = start == previous_end
             if keeporiginal:
@@ -293,10 +294,25 @@ def read_unknown_words(morphemes: list[Morpheme], reread: Callable[[str], list[M
         shift = start + len(stem)
         out.extend((s, feature, shift + a, shift + b) for s, feature, a, b in tail)
     return out
+
+
+MAX_READINGS = 10_000
+"""Readings a tokenizer remembers, per kind (a loanword's tail, a word read alone)."""
+COMPOUND_KIND = "Compound"
+"""mecab-ko-dic's ``kind`` of a compound noun, whose ``expr`` lists its parts."""
 _NOUN_LIKE = frozenset({"NNG", "NNP", "SL", "SH"})
 """What a noun may start with: a noun, a Latin word (LLM), a Hanja one."""
-_PREDICATE_SUFFIXES = frozenset({"XSV", "XSA"})
-"""Suffixes that make a noun a verb or an adjective (이해 + 하다, 효율 + 적)."""
+_PREDICATE = frozenset({"XSV", "XSA", "VV", "VA"})
+"""What makes a word a verb or an adjective: 이해 + 하다, 최적 + 화 + 하다, 평가 + 받다."""
+BOUND_SUFFIXES = frozenset({"당", "별", "시", "상", "하", "간", "대"})
+"""Suffixes that stay suffixes when written apart from their noun: 토큰 당 (per token),
+과제 별, 테스트 시, 인터넷 상에서, 전제 하에, 모델 간, 텍스트 대 이미지."""
+
+
+def _kind(feature: str) -> str | None:
+    """The ``kind`` field of a MeCab feature string (Compound, Inflect, ...), or None."""
+    fields = feature.split(",")
+    return fields[4] if len(fields) > 7 and fields[4] != "*" else None
 
 
 def _words_of(morphemes: list[Morpheme]) -> list[list[int]]:
@@ -311,34 +327,37 @@ def _words_of(morphemes: list[Morpheme]) -> list[list[int]]:
 
 
 def _is_noun_word(morphemes: list[Morpheme], word: list[int]) -> bool:
-    """Whether a word starts with a noun that stays a noun (추정을; not 이해하는, 효율적)."""
-    first = morphemes[word[0]]
-    if _first_tag(first[1]) not in _NOUN_LIKE:
+    """Whether a word is a noun that stays a noun: 추정을, not 이해하는, 최적화하는,
+    평가받았으며 (a verb), or 효율적 (an adjective in -적)."""
+    if _first_tag(morphemes[word[0]][1]) not in _NOUN_LIKE:
         return False
-    if len(word) == 1:
-        return True
-    surface, feature = morphemes[word[1]][:2]
-    tag = _first_tag(feature)
-    return tag not in _PREDICATE_SUFFIXES and not (tag == "XSN" and surface == "적")
+    for surface, feature, _, _ in (morphemes[i] for i in word[1:]):
+        tag = _first_tag(feature)
+        if tag in _PREDICATE or (tag == "XSN" and surface == "적"):
+            return False
+    return True
 
 
 def _misread(morphemes: list[Morpheme], words: list[list[int]], k: int) -> str | None:
-    """How word ``k`` looks misread in its sentence, if it does (see
-    :func:`read_words_alone`): ``"suffix"`` first, or ``"noun"``, an adverb before a noun."""
-    word = words[k]
-    tags = [_first_tag(morphemes[i][1]) for i in word]
-    if tags[0] == "XSN":  # a suffix cannot start a word: 층을; 적응력 read as 적 + 응력
-        return "suffix"
-    if tags == ["MAG"]:  # an adverb before a noun: 깊이 추정
-        if k + 1 < len(words) and _is_noun_word(morphemes, words[k + 1]):
-            return "noun"
+    """How word ``k`` looks misread in its sentence, if it does (see :func:`read_words_alone`):
+    ``"suffix"`` (a suffix and its particles), ``"start"`` (a word that starts with a
+    suffix) or ``"adverb"`` (an adverb before a noun)."""
+    word = [morphemes[i] for i in words[k]]
+    if _kind(word[0][1]) in (LOANWORD_KIND, UNKNOWN_KIND):
         return None
+    tag = _first_tag(word[0][1])
+    if tag == "XSN":
+        if all(_function_word(feature) for _, feature, _, _ in word[1:]):
+            return None if word[0][0] in BOUND_SUFFIXES else "suffix"
+        return "start"
+    if tag == "MAG" and len(word) == 1 and k + 1 < len(words):
+        return "adverb" if _is_noun_word(morphemes, words[k + 1]) else None
     return None
 
 
 def read_words_alone(morphemes: list[Morpheme], text: str,
                      alone: Callable[[str], list[Morpheme]]) -> list[Morpheme]:
-    """``morphemes`` of ``text`` with the words MeCab misread in context read on their own.
+    """``morphemes`` of ``text`` with the nouns MeCab lost in context given back.
 
     mecab-ko-dic weighs a word's neighbours, and in two places it loses a noun:
 
@@ -347,11 +366,14 @@ def read_words_alone(morphemes: list[Morpheme], text: str,
     - an adverb before a noun: ``깊이 추정`` (depth estimation) as 깊이, "deeply",
       dropped, so the query found density estimation; ``사실 확인``, ``절대 오차``.
 
-    Read alone, MeCab gets both right (층 + 을, 적응 + 력, 깊이). A word starting with a
-    suffix takes its reading alone when that starts with a noun; an adverb when it is one
-    noun (깊이, 사실; not 특히, 매우). An adverb before a noun that forms a verb
-    (``깊이 이해하는``: understands deeply) or an adjective (``매우 효율적``) stays an
-    adverb. Words the loanword lexicon or the unknown-word rule made are left as they are.
+    A word that is a suffix and its particles (층을) is that noun, unless the suffix is
+    one of the :data:`BOUND_SUFFIXES` written apart (토큰 당). Other words are read again
+    alone (``alone``), where MeCab gets them right: a word that starts with a suffix takes
+    that reading when it is a noun and function words (적응력; not 자회귀 read as 자회 +
+    귀), an adverb when it is one noun (깊이, 사실; not 특히, 매우). An adverb before a
+    word that is a verb or an adjective (``깊이 이해하는``: understands deeply; ``매우
+    효율적``) stays an adverb, as does what the loanword lexicon or the unknown-word rule
+    made.
 
     (A third such place, ``CoT 길이 줄이기`` read as 길 + the particle 이 where the noun
     is 길이, length, is left: read alone it lost the match with 긴, long, whose stem is
@@ -360,27 +382,25 @@ def read_words_alone(morphemes: list[Morpheme], text: str,
     """
     words = _words_of(morphemes)
     out: list[Morpheme] = []
-    for k, word in enumerate(words):
-        kept = [morphemes[i] for i in word]
-        made = any(feature.split(",")[4:5] in ([LOANWORD_KIND], [UNKNOWN_KIND])
-                   for _, feature, _, _ in kept)
-        how = None if made else _misread(morphemes, words, k)
-        if how is None:
-            out.extend(kept)
+    for k, indexes in enumerate(words):
+        word = [morphemes[i] for i in indexes]
+        how = _misread(morphemes, words, k)
+        if how == "suffix":
+            surface, feature, start, end = word[0]
+            out.append((surface, "NNG" + feature[len(feature.split(",", 1)[0]):], start, end))
+            out.extend(word[1:])
             continue
-        start, end = kept[0][2], kept[-1][3]
-        read = alone(text[start:end])
-        tags = [_first_tag(feature) for _, feature, _, _ in read]
-        if (how == "suffix" and tags and tags[0] in ("NNG", "NNP")) or tags == ["NNG"]:
-            out.extend((surface, feature, start + a, start + b)
-                       for surface, feature, a, b in read)
-        else:
-            out.extend(kept)
+        if how is not None:
+            start, end = word[0][2], word[-1][3]
+            read = alone(text[start:end])
+            tags = [_first_tag(feature) for _, feature, _, _ in read]
+            if (tags == ["NNG"] if how == "adverb" else
+                    bool(tags) and tags[0] in ("NNG", "NNP")
+                    and all(_function_word(feature) for _, feature, _, _ in read[1:])):
+                out.extend((s, feature, start + a, start + b) for s, feature, a, b in read)
+                continue
+        out.extend(word)
     return out
-
-
-COMPOUND_KIND = "Compound"
-"""mecab-ko-dic's ``kind`` of a compound noun, whose ``expr`` lists its parts."""
 
 
 def join_prefixes(morphemes: list[Morpheme]) -> list[Morpheme]:
@@ -392,7 +412,9 @@ def join_prefixes(morphemes: list[Morpheme]) -> list[Morpheme]:
     searched as 선형 (linear) and 재구성 as 구성. As a compound, the analyzer treats it
     like 구글 (구 + 글): the index keeps the whole and the noun, a query asks for the
     whole (its prefix is one syllable), so 재구성 finds reconstruction and 구성 still
-    finds every 구성.
+    finds every 구성. A noun that is a compound itself stays whole among the parts when
+    one of its parts is one syllable (초 + 해상도, since a query asks for 해상도 whole),
+    and gives its parts otherwise (비 + 매개 + 변수).
     """
     out: list[Morpheme] = []
     i, n = 0, len(morphemes)
@@ -401,13 +423,13 @@ def join_prefixes(morphemes: list[Morpheme]) -> list[Morpheme]:
         if (_first_tag(feature) == "XPN" and i + 1 < n and morphemes[i + 1][2] == end
                 and _first_tag(morphemes[i + 1][1]) in ("NNG", "NNP")):
             noun, noun_feature, _, noun_end = morphemes[i + 1]
-            fields = noun_feature.split(",")
-            if len(fields) > 7 and fields[4] == COMPOUND_KIND and fields[7] != "*":
-                parts = fields[7]  # 초 + 해상도 (해상 + 도)
-            else:
-                parts = f"{noun}/{_first_tag(noun_feature)}/*"
+            parts = f"{noun}/{_first_tag(noun_feature)}/*"
+            if _kind(noun_feature) == COMPOUND_KIND:
+                inner = noun_feature.split(",")[7]
+                if all(len(part.split("/")[0]) > 1 for part in inner.split("+")):
+                    parts = inner
             whole = surface + noun
-            out.append((whole, f"NNG,*,F,{whole},{COMPOUND_KIND},*,*,{surface}/XPN/*+{parts}",
+            out.append((whole, f"NNG,*,*,{whole},{COMPOUND_KIND},*,*,{surface}/XPN/*+{parts}",
                         start, noun_end))
             i += 2
             continue
