@@ -18,7 +18,7 @@ from whoosh.analysis import Filter, Token
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.lang.stopwords import stoplists
 
-from papersearch.analysis.tokenizer import COMPOUND_KIND, clone_token
+from papersearch.analysis.tokenizer import COMPOUND_KIND, clone_token, expr_morphemes
 
 _ALNUM_TAGS = {"SL", "SN", "SH"}
 _CONNECTORS = {"-", ".", "_", "/", "+", "×", "·", "'", "’"}
@@ -105,16 +105,6 @@ def tech_term_forms(surface: str) -> tuple[str, list[str]]:
     return whole, parts
 
 
-def _expr_morphemes(expr: str) -> list[tuple[str, str]]:
-    """``하/VV/*+았/EP/*`` to [(하, VV), (았, EP)]."""
-    result = []
-    for item in expr.split("+"):
-        bits = item.split("/")
-        if len(bits) >= 2 and bits[0]:
-            result.append((bits[0], bits[1]))
-    return result
-
-
 class DecompoundFilter(Filter):  # type: ignore[misc]
     """Split compounds into parts, keep inflected words' stems.
 
@@ -153,7 +143,7 @@ class DecompoundFilter(Filter):  # type: ignore[misc]
             elif kind == COMPOUND_KIND and not getattr(self, "compounds", True):
                 yield clone_token(token, token.text, kind=None, tag=token.tag.split("+")[0])
             elif kind in {COMPOUND_KIND, "Inflect", "Preanalysis"} and token.expr:
-                morphemes = _expr_morphemes(token.expr)
+                morphemes = expr_morphemes(token.expr)
                 if kind == COMPOUND_KIND and query and any(len(m) < 2 for m, _ in morphemes):
                     # 구글 = 구 + 글, 가중치 = 가중 + 치: a one-syllable part is a poor
                     # search term on its own; the whole is indexed too, so ask for it.

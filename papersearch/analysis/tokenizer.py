@@ -208,7 +208,7 @@ class MecabTokenizer(Tokenizer):  # type: ignore[misc]
                                mode=mode, **kwargs)
             token.tag = fields[0]
             token.kind = _kind(feature)
-            token.expr = fields[7] if len(fields) > 7 and fields[7] != "*" else None
+            token.expr = _expr(feature)
             token.glued = start == previous_end
             if keeporiginal:
                 token.original = surface
@@ -313,6 +313,22 @@ def _kind(feature: str) -> str | None:
     """The ``kind`` field of a MeCab feature string (Compound, Inflect, ...), or None."""
     fields = feature.split(",")
     return fields[4] if len(fields) > 7 and fields[4] != "*" else None
+
+
+def _expr(feature: str) -> str | None:
+    """The ``expr`` field of a MeCab feature string (``하/VV/*+았/EP/*``), or None."""
+    fields = feature.split(",")
+    return fields[7] if len(fields) > 7 and fields[7] != "*" else None
+
+
+def expr_morphemes(expr: str) -> list[tuple[str, str]]:
+    """``하/VV/*+았/EP/*`` to [(하, VV), (았, EP)]."""
+    result = []
+    for item in expr.split("+"):
+        bits = item.split("/")
+        if len(bits) >= 2 and bits[0]:
+            result.append((bits[0], bits[1]))
+    return result
 
 
 def _words_of(morphemes: list[Morpheme]) -> list[list[int]]:
@@ -424,10 +440,10 @@ def join_prefixes(morphemes: list[Morpheme]) -> list[Morpheme]:
                 and _first_tag(morphemes[i + 1][1]) in ("NNG", "NNP")):
             noun, noun_feature, _, noun_end = morphemes[i + 1]
             parts = f"{noun}/{_first_tag(noun_feature)}/*"
-            if _kind(noun_feature) == COMPOUND_KIND:
-                inner = noun_feature.split(",")[7]
-                if all(len(part.split("/")[0]) > 1 for part in inner.split("+")):
-                    parts = inner
+            inner = _expr(noun_feature)
+            if (_kind(noun_feature) == COMPOUND_KIND and inner
+                    and all(len(part) > 1 for part, _ in expr_morphemes(inner))):
+                parts = inner
             whole = surface + noun
             out.append((whole, f"NNG,*,*,{whole},{COMPOUND_KIND},*,*,{surface}/XPN/*+{parts}",
                         start, noun_end))
