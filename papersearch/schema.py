@@ -24,7 +24,7 @@ from papersearch.analysis import TextAnalyzer, author_analyzer, text_analyzer
 # Bump when the schema, the analysis chain or the stored record changes in a
 # way an existing index cannot serve; open() then asks for a rebuild. (A change of
 # the loanword lexicon alone is caught by its digest in the meta document.)
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 KIND_PAPER = "paper"
 KIND_DAY = "day"

@@ -98,6 +98,28 @@ def test_join_tech_terms_filter() -> None:
     assert [t.text for t in JoinTechTermsFilter()(_tokens("GPT-4."))] == ["GPT-4", "."]
 
 
+@pytest.mark.parametrize(("text", "numbers"), [
+    ("각각의 파라미터가 삼원수{-1, 0, 1}인", ["-1", "0", "1"]),  # BitNet b1.58
+    ("가중치를 +1, -1, 0의 세 값으로", ["1", "-1", "0"]),
+    ("-0.998에 가까운 선형 상관 계수", ["-0.998"]),
+    ("(-30% FID, -37% KID)", ["-30", "-37"]),
+    ("\u22121 값", ["-1"]),  # the minus sign of U+2212
+])
+def test_a_minus_before_a_number_is_its_sign(text: str, numbers: list[str]) -> None:
+    for mode in ("index", "query"):
+        terms = [t.text for t in ANALYZER(text, mode=mode)]
+        assert [t for t in terms if t[-1].isdigit()] == numbers
+
+
+def test_a_hyphen_after_a_word_is_not_a_sign() -> None:
+    assert "gpt4" in [t.text for t in ANALYZER("GPT-4와 x-1", mode="query")]
+    assert "-1" not in [t.text for t in ANALYZER("x-1 그리고 2019-2020년", mode="index")]
+    # the sign's place: -1 starts at its minus
+    token = next(t for t in ANALYZER("삼원수{-1, 0}", mode="index", chars=True)
+                 if t.text == "-1")
+    assert (token.startchar, token.endchar) == (4, 6)
+
+
 @pytest.mark.parametrize(
     ("surface", "whole", "parts"),
     [

@@ -71,8 +71,9 @@ def test_intent_words_never_decide_what_matches(corpus_index: PaperIndex, worded
     # Depth Anything writes 레이블, 모노큘러, 기반 모델: reached through label, monocular,
     # foundation model
     ("라벨 없는 대량의 이미지로 학습한 단안 깊이 추정 파운데이션 모델", "2401.10891", 3),
-    # BitNet b1.58: "-1 0 1" are numbers, not exclusions (it writes 파라미터, not 가중치)
-    ("가중치를 -1 0 1 세 값으로만 쓰는 LLM", "2402.17764", 10),
+    # BitNet b1.58: "-1 0 1" are numbers, -1 among them, not exclusions (it writes
+    # 파라미터, not 가중치, and 삼원수{-1, 0, 1})
+    ("가중치를 -1 0 1 세 값으로만 쓰는 LLM", "2402.17764", 3),
 ])
 def test_half_remembered_papers(corpus_index: PaperIndex, query: str, arxiv_id: str,
                                 within: int) -> None:

@@ -32,18 +32,51 @@ def _is_connector(token: Token) -> bool:
     return token.tag in {"SY", "SL", "SC"} and token.text in _CONNECTORS
 
 
+_MINUS = ("-", "\u2212")
+_SIGNED = re.compile(r"-\d+(?:\.\d+)*")
+
+
+def _ends_in_minus(token: Token) -> bool:
+    """A symbol ending in a minus: MeCab gives ``{-1`` as ``{-`` / ``1``."""
+    return bool(token.tag == "SY" and token.text.endswith(_MINUS))
+
+
+def _minus_sign(token: Token, following: Token) -> bool:
+    """Whether ``token`` ends in a minus that makes ``following`` a negative number
+    (JoinTechTermsFilter only asks where no word is glued before the minus: there it
+    is a hyphen, ``GPT-4``, ``x-1``)."""
+    return bool(_ends_in_minus(token) and following.glued and following.tag == "SN"
+                and following.text.isdigit())
+
+
 class JoinTechTermsFilter(Filter):  # type: ignore[misc]
     """Join Latin and number pieces that MeCab split apart (``GPT``,``-``,``4``,``V``).
 
     A run of glued alphanumeric tokens, possibly linked by ``- . _ / + ×``, becomes
     one token with tag ``SL`` whose ``parts`` attribute keeps the pieces, so that
-    DecompoundFilter can index the whole term and its parts.
+    DecompoundFilter can index the whole term and its parts. A minus that does not
+    follow a word joins the number after it: ``{-1, 0, 1}`` holds -1, not 1, and
+    ``-0.5`` is not 0.5 (a number, tag ``SN``, with no parts).
     """
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         run: list[Token] = []
         pending: list[Token] = []  # connectors seen after the run, not yet joined
+        sign: Token | None = None  # a symbol ending in a minus, maybe a number's sign
         for token in tokens:
+            if sign is not None:
+                held, sign = sign, None
+                if _minus_sign(held, token):
+                    rest = held.text[:-1]
+                    if rest:
+                        yield clone_token(held, rest, endchar=held.endchar - 1) \
+                            if getattr(held, "chars", False) else clone_token(held, rest)
+                    changes: dict[str, Any] = {"glued": held.glued}
+                    if getattr(token, "chars", False):
+                        changes["startchar"] = held.endchar - 1
+                    run = [clone_token(token, "-" + token.text, **changes)]
+                    continue
+                yield held
             if run and token.glued:
                 if _is_connector(token):
                     pending.append(token)
@@ -60,16 +93,24 @@ class JoinTechTermsFilter(Filter):  # type: ignore[misc]
             pending = []
             if _is_alnum_token(token):
                 run = [token]
+            elif _ends_in_minus(token):
+                sign = token
             else:
                 yield token
         if run:
             yield self._emit(run)
         yield from pending
+        if sign is not None:
+            yield sign
 
     @staticmethod
     def _emit(run: list[Token]) -> Token:
         if len(run) == 1 and run[0].text.isalnum():
             return run[0]
+        surface = "".join(t.text for t in run)
+        if _SIGNED.fullmatch(surface):
+            return clone_token(run[0], surface, tag="SN", endchar=run[-1].endchar) \
+                if getattr(run[0], "chars", False) else clone_token(run[0], surface, tag="SN")
         first, last = run[0], run[-1]
         surface = "".join(t.text for t in run)
         changes: dict[str, Any] = {
