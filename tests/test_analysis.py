@@ -18,8 +18,10 @@ from papersearch.analysis import (
     analyze,
     author_analyzer,
     normalize_text,
+    surface_words,
     tech_term_forms,
     text_analyzer,
+    words_analyzer,
 )
 
 ANALYZER = text_analyzer()
@@ -111,13 +113,31 @@ def test_a_minus_before_a_number_is_its_sign(text: str, numbers: list[str]) -> N
         assert [t for t in terms if t[-1].isdigit()] == numbers
 
 
+@pytest.mark.parametrize(("text", "numbers"), [
+    ("시스템-2 사고", ["2"]),  # a hyphen after a Korean word
+    ("행과 열을 20%-30% 가지치기", ["20", "30"]),  # a range
+    ("라마(Llama)-2 모델", ["2"]),
+    ("3월-4월", ["3", "4"]),
+    ("6\u22128 샘플링 단계", ["6", "8"]),
+    ("x\u22121 그리고 x=-1", ["1", "-1"]),
+])
+def test_a_minus_glued_after_a_word_is_not_a_sign(text: str, numbers: list[str]) -> None:
+    for mode in ("index", "query"):
+        terms = [t.text for t in ANALYZER(text, mode=mode)]
+        assert [t for t in terms if t[-1].isdigit() and not t[0].isalpha()] == numbers
+
+
 def test_a_hyphen_after_a_word_is_not_a_sign() -> None:
     assert "gpt4" in [t.text for t in ANALYZER("GPT-4와 x-1", mode="query")]
     assert "-1" not in [t.text for t in ANALYZER("x-1 그리고 2019-2020년", mode="index")]
-    # the sign's place: -1 starts at its minus
-    token = next(t for t in ANALYZER("삼원수{-1, 0}", mode="index", chars=True)
-                 if t.text == "-1")
-    assert (token.startchar, token.endchar) == (4, 6)
+    # the sign's place: -1 starts at its minus, the bracket keeps its own
+    tokens = list(JoinTechTermsFilter()(_tokens("삼원수{-1, 0}")))
+    assert [(t.text, t.startchar, t.endchar) for t in tokens[2:4]] == [("{", 3, 4),
+                                                                        ("-1", 4, 6)]
+    # and the words people type are the same as without signs
+    words = words_analyzer()
+    assert surface_words(words, "텍스트-투-3D 생성과 시스템-2 사고") == surface_words(
+        words, "텍스트 투 3D 생성과 시스템 2 사고")
 
 
 @pytest.mark.parametrize(

@@ -34,19 +34,24 @@ def _is_connector(token: Token) -> bool:
 
 _MINUS = ("-", "\u2212")
 _SIGNED = re.compile(r"-\d+(?:\.\d+)*")
+_BEFORE_SIGN = frozenset("([{<,;:=~+")
+"""What may stand right before a minus that is a sign: ``{-1``, ``(-30%``, ``x=-1``."""
 
 
-def _ends_in_minus(token: Token) -> bool:
-    """A symbol ending in a minus: MeCab gives ``{-1`` as ``{-`` / ``1``."""
-    return bool(token.tag == "SY" and token.text.endswith(_MINUS))
+def _may_be_sign(token: Token, before: Token | None) -> bool:
+    """Whether ``token`` ends in a minus that is a sign if a number follows it: it stands
+    after a space or an opening bracket, a comma, an operator (``{-`` is one symbol to
+    MeCab). Glued to anything else it is a hyphen or a range: ``시스템-2``, ``20%-30%``,
+    ``(Llama)-2``; after a Latin or number run (``GPT-4``, ``x-1``) it never gets here."""
+    if token.tag != "SY" or not token.text.endswith(_MINUS):
+        return False
+    if len(token.text) > 1:
+        return token.text[-2] in _BEFORE_SIGN
+    return not token.glued or before is None or before.text[-1:] in _BEFORE_SIGN
 
 
-def _minus_sign(token: Token, following: Token) -> bool:
-    """Whether ``token`` ends in a minus that makes ``following`` a negative number
-    (JoinTechTermsFilter only asks where no word is glued before the minus: there it
-    is a hyphen, ``GPT-4``, ``x-1``)."""
-    return bool(_ends_in_minus(token) and following.glued and following.tag == "SN"
-                and following.text.isdigit())
+def _is_unsigned_number(token: Token) -> bool:
+    return bool(token.glued and token.tag == "SN" and token.text.isdigit())
 
 
 class JoinTechTermsFilter(Filter):  # type: ignore[misc]
@@ -54,27 +59,28 @@ class JoinTechTermsFilter(Filter):  # type: ignore[misc]
 
     A run of glued alphanumeric tokens, possibly linked by ``- . _ / + ×``, becomes
     one token with tag ``SL`` whose ``parts`` attribute keeps the pieces, so that
-    DecompoundFilter can index the whole term and its parts. A minus that does not
-    follow a word joins the number after it: ``{-1, 0, 1}`` holds -1, not 1, and
-    ``-0.5`` is not 0.5 (a number, tag ``SN``, with no parts).
+    DecompoundFilter can index the whole term and its parts. A minus that is a sign
+    (:func:`_may_be_sign`) joins the number after it: ``{-1, 0, 1}`` holds -1, not 1,
+    and ``-0.5`` is not 0.5 (a number, tag ``SN``, with no parts; in a term such as
+    ``-1.5B`` the sign is dropped as any connector is).
     """
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         run: list[Token] = []
         pending: list[Token] = []  # connectors seen after the run, not yet joined
-        sign: Token | None = None  # a symbol ending in a minus, maybe a number's sign
+        sign: Token | None = None  # a minus that is a sign if a number follows
+        before: Token | None = None  # the token before this one
         for token in tokens:
+            previous, before = before, token
             if sign is not None:
                 held, sign = sign, None
-                if _minus_sign(held, token):
-                    rest = held.text[:-1]
-                    if rest:
-                        yield clone_token(held, rest, endchar=held.endchar - 1) \
-                            if getattr(held, "chars", False) else clone_token(held, rest)
-                    changes: dict[str, Any] = {"glued": held.glued}
-                    if getattr(token, "chars", False):
-                        changes["startchar"] = held.endchar - 1
-                    run = [clone_token(token, "-" + token.text, **changes)]
+                if _is_unsigned_number(token):
+                    chars = getattr(token, "chars", False)
+                    if len(held.text) > 1:  # {- : the bracket stays a symbol
+                        yield clone_token(held, held.text[:-1], **(
+                            {"endchar": held.endchar - 1} if chars else {}))
+                    run = [clone_token(token, "-" + token.text, glued=held.glued, **(
+                        {"startchar": held.endchar - 1} if chars else {}))]
                     continue
                 yield held
             if run and token.glued:
@@ -93,7 +99,7 @@ class JoinTechTermsFilter(Filter):  # type: ignore[misc]
             pending = []
             if _is_alnum_token(token):
                 run = [token]
-            elif _ends_in_minus(token):
+            elif _may_be_sign(token, previous):
                 sign = token
             else:
                 yield token
@@ -107,13 +113,9 @@ class JoinTechTermsFilter(Filter):  # type: ignore[misc]
     def _emit(run: list[Token]) -> Token:
         if len(run) == 1 and run[0].text.isalnum():
             return run[0]
-        surface = "".join(t.text for t in run)
-        if _SIGNED.fullmatch(surface):
-            return clone_token(run[0], surface, tag="SN", endchar=run[-1].endchar) \
-                if getattr(run[0], "chars", False) else clone_token(run[0], surface, tag="SN")
         first, last = run[0], run[-1]
         surface = "".join(t.text for t in run)
-        changes: dict[str, Any] = {
+        changes: dict[str, Any] = {"tag": "SN"} if _SIGNED.fullmatch(surface) else {
             "tag": "SL", "kind": "Tech", "expr": None,
             "parts": [t.text for t in run],
         }
