@@ -95,3 +95,11 @@ def test_library_example_runs(project: Path) -> None:
     assert result.query == "트랜스포머" and result.hits  # type: ignore[attr-defined]
     assert result.corrected_from == "트랜스포며"  # type: ignore[attr-defined]
     assert scope["paper"] is not None and scope["report"].added  # type: ignore[attr-defined]
+
+
+def test_the_schema_version_named_is_the_one_in_use() -> None:
+    # an index of another version asks for a rebuild; the README says which version this is
+    from papersearch.schema import SCHEMA_VERSION
+
+    named = re.findall(r"another schema version \(this is version (\d+)\)", README)
+    assert named == [str(SCHEMA_VERSION)]
