@@ -54,6 +54,14 @@ def _is_unsigned_number(token: Token) -> bool:
     return bool(token.glued and token.tag == "SN" and token.text.isdigit())
 
 
+def _after(tokens: Iterable[Token]) -> Iterator[tuple[Token | None, Token]]:
+    """Each token with the one before it (None for the first)."""
+    previous: Token | None = None
+    for token in tokens:
+        yield previous, token
+        previous = token
+
+
 class JoinTechTermsFilter(Filter):  # type: ignore[misc]
     """Join Latin and number pieces that MeCab split apart (``GPT``,``-``,``4``,``V``).
 
@@ -69,9 +77,7 @@ class JoinTechTermsFilter(Filter):  # type: ignore[misc]
         run: list[Token] = []
         pending: list[Token] = []  # connectors seen after the run, not yet joined
         sign: Token | None = None  # a minus that is a sign if a number follows
-        before: Token | None = None  # the token before this one
-        for token in tokens:
-            previous, before = before, token
+        for previous, token in _after(tokens):
             if sign is not None:
                 held, sign = sign, None
                 if _is_unsigned_number(token):
