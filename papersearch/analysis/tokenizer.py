@@ -136,29 +136,19 @@ class MecabTokenizer(Tokenizer):  # type: ignore[misc]
         it knows (alone, 의 would be a noun: righteousness)."""
         if not text:
             return []
-        cached = self._tails.get(text)
-        if cached is not None:
-            return cached
+        return _remembered(self._tails, text, lambda: self._read_after_noun(text))
+
+    def _read_after_noun(self, text: str) -> list[Morpheme]:
         shift = len(_NOUN_STAND_IN)
         found = [(surface, feature, start - shift, end - shift)
                  for surface, feature, start, end in self.read(_NOUN_STAND_IN + text)]
         if not found or found[0][3] != 0:  # the stand-in did not stay one word
-            found = [(text, "UNKNOWN,*,*,*,*,*,*,*", 0, len(text))]
-        else:
-            found = found[1:]
-        if len(self._tails) < MAX_READINGS:
-            self._tails[text] = found
-        return found
+            return [(text, "UNKNOWN,*,*,*,*,*,*,*", 0, len(text))]
+        return found[1:]
 
     def _read_alone(self, word: str) -> list[Morpheme]:
         """MeCab's morphemes of ``word`` read on its own (remembered)."""
-        cached = self._words.get(word)
-        if cached is not None:
-            return cached
-        found = self.read(word)
-        if len(self._words) < MAX_READINGS:
-            self._words[word] = found
-        return found
+        return _remembered(self._words, word, lambda: self.read(word))
 
     def morphemes(self, text: str) -> Iterator[tuple[str, str, int, int]]:
         """Yield (surface, feature string, start, end) for normalized ``text``.
@@ -207,8 +197,8 @@ class MecabTokenizer(Tokenizer):  # type: ignore[misc]
                                positions=positions, chars=chars, removestops=removestops,
                                mode=mode, **kwargs)
             token.tag = fields[0]
-            token.kind = _kind(feature)
-            token.expr = _expr(feature)
+            token.kind = _field(fields, _KIND)
+            token.expr = _field(fields, _EXPR)
             token.glued = start == previous_end
             if keeporiginal:
                 token.original = surface
@@ -219,6 +209,18 @@ class MecabTokenizer(Tokenizer):  # type: ignore[misc]
 
 Morpheme = tuple[str, str, int, int]
 """(surface, MeCab feature string, start, end) of one morpheme."""
+
+
+def _remembered(cache: dict[str, list[Morpheme]], key: str,
+                read: Callable[[], list[Morpheme]]) -> list[Morpheme]:
+    """``cache[key]``, read and kept the first time while the cache holds fewer than
+    :data:`MAX_READINGS`."""
+    found = cache.get(key)
+    if found is None:
+        found = read()
+        if len(cache) < MAX_READINGS:
+            cache[key] = found
+    return found
 
 LOANWORD_KIND = "Loanword"
 """The ``kind`` of a token the loanword lexicon kept whole."""
@@ -309,16 +311,24 @@ BOUND_SUFFIXES = frozenset({"당", "별", "시", "상", "하", "간", "대"})
 과제 별, 테스트 시, 인터넷 상에서, 전제 하에, 모델 간, 텍스트 대 이미지."""
 
 
+_KIND, _EXPR = 4, 7
+"""Where mecab-ko-dic's feature fields hold ``kind`` and ``expr``."""
+
+
+def _field(fields: list[str], index: int) -> str | None:
+    """A field of a split MeCab feature string, or None where the dictionary gave
+    none (``*``, or a short feature of an unknown word)."""
+    return fields[index] if len(fields) > _EXPR and fields[index] != "*" else None
+
+
 def _kind(feature: str) -> str | None:
     """The ``kind`` field of a MeCab feature string (Compound, Inflect, ...), or None."""
-    fields = feature.split(",")
-    return fields[4] if len(fields) > 7 and fields[4] != "*" else None
+    return _field(feature.split(","), _KIND)
 
 
 def _expr(feature: str) -> str | None:
     """The ``expr`` field of a MeCab feature string (``하/VV/*+았/EP/*``), or None."""
-    fields = feature.split(",")
-    return fields[7] if len(fields) > 7 and fields[7] != "*" else None
+    return _field(feature.split(","), _EXPR)
 
 
 def expr_morphemes(expr: str) -> list[tuple[str, str]]:
