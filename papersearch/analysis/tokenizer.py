@@ -419,14 +419,22 @@ def read_words_alone(morphemes: list[Morpheme], text: str,
         if how is not None:
             start, end = word[0][2], word[-1][3]
             read = alone(text[start:end])
-            tags = [_first_tag(feature) for _, feature, _, _ in read]
-            if (tags == ["NNG"] if how == "adverb" else
-                    bool(tags) and tags[0] in ("NNG", "NNP")
-                    and all(_function_word(feature) for _, feature, _, _ in read[1:])):
+            if _reads_as_noun(read, how):
                 out.extend((s, feature, start + a, start + b) for s, feature, a, b in read)
                 continue
         out.extend(word)
     return out
+
+
+def _reads_as_noun(read: list[Morpheme], how: str) -> bool:
+    """Whether a word's reading alone gives it the noun it lost (:func:`read_words_alone`):
+    an adverb must be one common noun (깊이), a word that started with a suffix a noun
+    and function words (적응력, 층을)."""
+    tags = [_first_tag(feature) for _, feature, _, _ in read]
+    if how == "adverb":
+        return tags == ["NNG"]
+    return (bool(tags) and tags[0] in ("NNG", "NNP")
+            and all(_function_word(feature) for _, feature, _, _ in read[1:]))
 
 
 def join_prefixes(morphemes: list[Morpheme]) -> list[Morpheme]:
